@@ -1,0 +1,174 @@
+//! The command line: clap definitions (their doc comments are the `--help` text) and the
+//! glue that calls the library and prints for people. Only this module and `main` print.
+
+use crate::export::{self, Format};
+use crate::query::{QueryInput, ResultsFormat};
+use crate::store::{self, LoadOptions};
+use crate::summary::Summary;
+use crate::{UserError, ingest, mapping};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Turn historians' spreadsheets into a source-grounded RDF knowledge graph.
+///
+/// Exit status: 0 success, 1 bad input or query (the message says where), 2 internal or
+/// I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "histkg", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate data/ and load it into a new store generation, published atomically.
+    ///
+    /// Every problem in the input is reported as file:line:column; if there is any, nothing
+    /// is written and the published store stays as it was.
+    Build {
+        /// Directory with ontology.ttl, dataset.ttl and the CSV tables.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+        /// Memory budget of the bulk loader in MB.
+        #[arg(long)]
+        memory_mb: Option<usize>,
+    },
+    /// Validate data/ without writing anything.
+    Check {
+        /// Directory with ontology.ttl, dataset.ttl and the CSV tables.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
+    /// Run a SPARQL query: a .rq file, the name of a curated query in queries/, or -e TEXT.
+    ///
+    /// The prefixes rdf, rdfs, owl, xsd, skos, prov, dcterms, dcat, void, foaf, schema, crm,
+    /// rico, geo, bibo, edtf, wd, hkg and the dataset's actor, event, place, source and
+    /// assertion are pre-declared.
+    Query {
+        /// A .rq file or a curated query name (`histkg query reporting-chain`).
+        #[arg(required_unless_present = "expression", conflicts_with = "expression")]
+        query: Option<String>,
+        /// The query text.
+        #[arg(short = 'e', long = "expression", value_name = "TEXT")]
+        expression: Option<String>,
+        /// Output for SELECT and ASK (CONSTRUCT and DESCRIBE always give Turtle).
+        #[arg(long, value_enum, default_value_t = ResultsFormat::Table)]
+        format: ResultsFormat,
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+        /// Directory of curated queries.
+        #[arg(long, default_value = "queries")]
+        queries: PathBuf,
+    },
+    /// Export the whole graph; the same data always gives byte-identical files.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Output file (standard output when absent).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+    },
+    /// Show an entity's card: names, type, relations and events with dates, certainty and sources.
+    Show {
+        /// An id (`darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI.
+        entity: String,
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Build { data, store, memory_mb } => build(&data, &store, memory_mb),
+        Command::Check { data } => {
+            let dataset = load(&data)?;
+            let rows = dataset.sources.len() + dataset.actors.len() + dataset.places.len() + dataset.relations.len() + dataset.events.len();
+            println!("{}: {rows} rows valid, nothing written", data.display());
+            Ok(())
+        }
+        Command::Query { query, expression, format, store, queries } => {
+            let input = match (expression, query) {
+                (Some(text), _) => QueryInput::Text(text),
+                (None, Some(arg)) => QueryInput::from_arg(&arg),
+                (None, None) => unreachable!("clap requires one of them"),
+            };
+            let (origin, text) = input.read(&queries)?;
+            let store = store::open(&store)?;
+            crate::query::run(&store, &origin, &text, format, std::io::stdout().lock())
+        }
+        Command::Export { format, output, store } => {
+            let store = store::open(&store)?;
+            let triples = export::sorted_triples(&store)?;
+            let prefixes = crate::query::prefixes(&store)?;
+            match output {
+                Some(path) => {
+                    let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+                    export::write(triples, format, &prefixes, std::io::BufWriter::new(file)).with_context(|| format!("cannot write {}", path.display()))
+                }
+                None => export::write(triples, format, &prefixes, std::io::BufWriter::new(std::io::stdout().lock())),
+            }
+        }
+        Command::Show { entity, store } => {
+            let store = store::open(&store)?;
+            crate::show::show(&store, &entity, std::io::stdout().lock())
+        }
+    }
+}
+
+fn build(data: &std::path::Path, store_dir: &std::path::Path, memory_mb: Option<usize>) -> Result<()> {
+    let dataset = load(data)?;
+    let mapper = mapping::Mapper::new(&dataset).map_err(UserError::new)?;
+    let lock = store::lock(store_dir)?;
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template("{spinner} loading {msg} triples ({elapsed})").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let reporter = progress.clone();
+    let (store, dir) = store::build_generation(&lock, store_dir, mapper.triples(), &LoadOptions { memory_mb }, move |n| {
+        reporter.set_message(n.to_string())
+    })?;
+    progress.finish_and_clear();
+    let summary = Summary::of(&store)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "built {} from {}", dir.display(), data.display())?;
+    writeln!(out, "{summary}")?;
+    Ok(())
+}
+
+/// Loads and validates the data, printing every problem (one `file:line:column: message` per
+/// line) before failing.
+fn load(data: &std::path::Path) -> Result<crate::model::Dataset> {
+    ingest::load(data).map_err(|invalid| {
+        let mut err = std::io::stderr().lock();
+        for d in &invalid.0 {
+            let _ = writeln!(err, "{d}");
+        }
+        let n = invalid.0.len();
+        UserError::new(format!(
+            "{n} problem{} in {}; nothing was written",
+            if n == 1 { "" } else { "s" },
+            data.display()
+        ))
+    })
+}

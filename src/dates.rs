@@ -1,0 +1,283 @@
+//! EDTF dates, calendars and Gregorian bounds. Pure: no I/O, no RDF.
+//!
+//! A date arrives as an EDTF (levels 0 and 1) string in the calendar the source uses. We keep
+//! the string and compute the earliest and latest Gregorian days it can denote, so SPARQL can
+//! compare dates as `xsd:date`. Parsing and validation (leap years, month lengths) are the
+//! `edtf` crate's; calendar arithmetic is `calendrical_calculations`' (ICU4X).
+
+use calendrical_calculations::rata_die::RataDie;
+use calendrical_calculations::{gregorian, julian};
+use edtf::level_1::{Certainty, Date, Edtf, Precision, Season};
+use std::fmt;
+
+/// The calendar a source dates in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Calendar {
+    /// Old Style, used in Russia until 1918.
+    Julian,
+    /// New Style.
+    Gregorian,
+    /// The source does not say: bounds cover both readings.
+    Unknown,
+}
+
+impl Calendar {
+    /// Parses the `calendar` column: `julian`, `gregorian` or empty.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "" => Ok(Self::Unknown),
+            "julian" => Ok(Self::Julian),
+            "gregorian" => Ok(Self::Gregorian),
+            other => Err(format!(
+                "unknown calendar `{other}`; use `julian`, `gregorian` or leave it empty when the source does not say"
+            )),
+        }
+    }
+
+    /// The name used in CSV and in the ontology (`hkg:julian`), if known.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Self::Julian => Some("julian"),
+            Self::Gregorian => Some("gregorian"),
+            Self::Unknown => None,
+        }
+    }
+}
+
+/// A Gregorian calendar day, printed as `xsd:date` (`1741-09-06`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// Astronomical year (year 0 is 1 BCE).
+    pub year: i32,
+    /// 1-12.
+    pub month: u8,
+    /// 1-31.
+    pub day: u8,
+}
+
+impl Day {
+    fn from_fixed(rd: RataDie) -> Self {
+        // Years stay within ±9999 (EDTF levels 0-1), far inside i32.
+        let (year, month, day) = gregorian::gregorian_from_fixed(rd).unwrap_or((9999, 12, 31));
+        Self { year, month, day }
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.year < 0 {
+            write!(f, "-{:04}-{:02}-{:02}", -self.year, self.month, self.day)
+        } else {
+            write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        }
+    }
+}
+
+/// A parsed date: the EDTF string and its Gregorian bounds (absent for open or unknown ends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateValue {
+    /// The EDTF string as given.
+    pub edtf: String,
+    /// The calendar the EDTF string is in.
+    pub calendar: Calendar,
+    /// Earliest Gregorian day.
+    pub not_before: Option<Day>,
+    /// Latest Gregorian day.
+    pub not_after: Option<Day>,
+}
+
+/// Parses an EDTF string written in `calendar` and computes its Gregorian bounds.
+///
+/// ```
+/// use histkg::dates::{parse, Calendar};
+/// // 26 August 1741 Old Style is 6 September 1741 New Style.
+/// let d = parse("1741-08-26", Calendar::Julian).unwrap();
+/// assert_eq!(d.not_before.unwrap().to_string(), "1741-09-06");
+/// assert_eq!(d.not_after.unwrap().to_string(), "1741-09-06");
+/// ```
+pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
+    let edtf = Edtf::parse(text).map_err(|e| {
+        let why = match e {
+            edtf::ParseError::OutOfRange => "a month, day or season that does not exist",
+            edtf::ParseError::Invalid => "not EDTF",
+        };
+        format!(
+            "invalid date `{text}` ({why}); write EDTF such as `1741-08-26`, `1742-09`, `1742~`, `174X` or `1741/1742`"
+        )
+    })?;
+    let (not_before, not_after) = match edtf {
+        Edtf::Date(d) => {
+            let (lo, hi) = span(d, calendar);
+            (Some(lo), Some(hi))
+        }
+        Edtf::Interval(a, b) => {
+            let (lo, _) = span(a, calendar);
+            let (_, hi) = span(b, calendar);
+            let (a_lo, _) = span(a.and_certainty(Certainty::Certain), calendar);
+            let (_, b_hi) = span(b.and_certainty(Certainty::Certain), calendar);
+            if a_lo > b_hi {
+                return Err(format!(
+                    "inverted date range `{text}`: it starts after it ends; write the earlier date first"
+                ));
+            }
+            (Some(lo), Some(hi))
+        }
+        Edtf::IntervalFrom(a, _) => (Some(span(a, calendar).0), None),
+        Edtf::IntervalTo(_, b) => (None, Some(span(b, calendar).1)),
+        Edtf::YYear(_) => return Err(format!("date `{text}` is out of range; years must be within -9999..9999")),
+        Edtf::DateTime(_) => {
+            return Err(format!("date `{text}` has a time of day; give the day only (`1741-08-26`)"));
+        }
+    };
+    Ok(DateValue {
+        edtf: text.to_owned(),
+        calendar,
+        not_before: not_before.map(Day::from_fixed),
+        not_after: not_after.map(Day::from_fixed),
+    })
+}
+
+/// The earliest and latest fixed day of an EDTF date, with approximate dates widened by
+/// one unit of their precision, converted from `calendar`.
+fn span(date: Date, calendar: Calendar) -> (RataDie, RataDie) {
+    let widen = matches!(
+        date.certainty(),
+        Certainty::Approximate | Certainty::ApproximateUncertain
+    );
+    let w = i32::from(widen);
+    // (first year, first month, last year, last month), or a single day.
+    let months = match date.precision() {
+        Precision::Century(y) => Some((y - 100 * w, 1, y + 99 + 100 * w, 12)),
+        Precision::Decade(y) => Some((y - 10 * w, 1, y + 9 + 10 * w, 12)),
+        Precision::Year(y) | Precision::MonthOfYear(y) | Precision::DayOfYear(y) => {
+            Some((y - w, 1, y + w, 12))
+        }
+        Precision::Season(y, s) => {
+            let (first, last) = match s {
+                Season::Spring => ((y, 3), (y, 5)),
+                Season::Summer => ((y, 6), (y, 8)),
+                Season::Autumn => ((y, 9), (y, 11)),
+                Season::Winter => ((y, 12), (y + 1, 2)),
+            };
+            let first = add_months(first, -3 * w);
+            let last = add_months(last, 3 * w);
+            Some((first.0, first.1, last.0, last.1))
+        }
+        Precision::Month(y, m) | Precision::DayOfMonth(y, m) => {
+            let m = m as i32;
+            let first = add_months((y, m), -w);
+            let last = add_months((y, m), w);
+            Some((first.0, first.1, last.0, last.1))
+        }
+        Precision::Day(..) => None,
+    };
+    let day_widen = i64::from(w);
+    let span_in = |julian_calendar: bool| -> (RataDie, RataDie) {
+        let fixed = |y: i32, m: i32, d: u8| {
+            if julian_calendar {
+                julian::fixed_from_julian(y, m as u8, d)
+            } else {
+                gregorian::fixed_from_gregorian(y, m as u8, d)
+            }
+        };
+        match (months, date.precision()) {
+            (Some((y0, m0, y1, m1)), _) => {
+                let (ny, nm) = add_months((y1, m1), 1);
+                (fixed(y0, m0, 1), fixed(ny, nm, 1).add(-1))
+            }
+            (None, Precision::Day(y, m, d)) => {
+                let day = fixed(y, m as i32, d as u8);
+                (day.add(-day_widen), day.add(day_widen))
+            }
+            (None, _) => unreachable!("only day precision has no month span"),
+        }
+    };
+    match calendar {
+        Calendar::Gregorian => span_in(false),
+        Calendar::Julian => span_in(true),
+        Calendar::Unknown => {
+            let (g_lo, g_hi) = span_in(false);
+            let (j_lo, j_hi) = span_in(true);
+            (g_lo.min(j_lo), g_hi.max(j_hi))
+        }
+    }
+}
+
+fn add_months((y, m): (i32, i32), delta: i32) -> (i32, i32) {
+    let index = y * 12 + (m - 1) + delta;
+    (index.div_euclid(12), index.rem_euclid(12) + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds(text: &str, calendar: Calendar) -> (String, String) {
+        let d = parse(text, calendar).unwrap();
+        (
+            d.not_before.map(|d| d.to_string()).unwrap_or_default(),
+            d.not_after.map(|d| d.to_string()).unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn gregorian_day_is_its_own_bounds() {
+        assert_eq!(bounds("1742-06-23", Calendar::Gregorian), ("1742-06-23".into(), "1742-06-23".into()));
+    }
+
+    #[test]
+    fn julian_days_of_the_18th_century_are_11_days_behind() {
+        assert_eq!(bounds("1741-08-26", Calendar::Julian), ("1741-09-06".into(), "1741-09-06".into()));
+        // Julian 1700-02-29 existed; Gregorian 1700-03-11.
+        assert_eq!(bounds("1700-02-29", Calendar::Julian).0, "1700-03-11");
+        // Julian 1699-12-31 was still 10 days behind.
+        assert_eq!(bounds("1699-12-31", Calendar::Julian).0, "1700-01-10");
+    }
+
+    #[test]
+    fn unknown_calendar_covers_both_readings() {
+        assert_eq!(bounds("1741-03-21", Calendar::Unknown), ("1741-03-21".into(), "1741-04-01".into()));
+    }
+
+    #[test]
+    fn years_months_decades_and_seasons_span_their_days() {
+        assert_eq!(bounds("1742", Calendar::Gregorian), ("1742-01-01".into(), "1742-12-31".into()));
+        assert_eq!(bounds("1742-09", Calendar::Julian), ("1742-09-12".into(), "1742-10-11".into()));
+        assert_eq!(bounds("174X", Calendar::Gregorian), ("1740-01-01".into(), "1749-12-31".into()));
+        assert_eq!(bounds("1740-02", Calendar::Gregorian).1, "1740-02-29");
+        assert_eq!(bounds("1741-23", Calendar::Gregorian), ("1741-09-01".into(), "1741-11-30".into()));
+        assert_eq!(bounds("1741-24", Calendar::Gregorian), ("1741-12-01".into(), "1742-02-28".into()));
+    }
+
+    #[test]
+    fn approximate_dates_are_widened_by_one_unit() {
+        assert_eq!(bounds("1742~", Calendar::Gregorian), ("1741-01-01".into(), "1743-12-31".into()));
+        assert_eq!(bounds("1742-01~", Calendar::Gregorian), ("1741-12-01".into(), "1742-02-28".into()));
+        assert_eq!(bounds("1742-01-10~", Calendar::Gregorian), ("1742-01-09".into(), "1742-01-11".into()));
+        // Uncertain (?) is not widened.
+        assert_eq!(bounds("1742?", Calendar::Gregorian), ("1742-01-01".into(), "1742-12-31".into()));
+    }
+
+    #[test]
+    fn intervals_and_open_ends() {
+        assert_eq!(bounds("1741/1742", Calendar::Gregorian), ("1741-01-01".into(), "1742-12-31".into()));
+        assert_eq!(bounds("../1759-12-06", Calendar::Gregorian), (String::new(), "1759-12-06".into()));
+        assert_eq!(bounds("1744/..", Calendar::Gregorian), ("1744-01-01".into(), String::new()));
+        assert_eq!(bounds("1693/", Calendar::Gregorian), ("1693-01-01".into(), String::new()));
+    }
+
+    #[test]
+    fn impossible_and_inverted_dates_are_refused() {
+        for bad in ["1740-02-30", "1740-13", "1741-02-29", "26.08.1741", "1742/1741", "", "1741-08-26T10:00:00"] {
+            assert!(parse(bad, Calendar::Gregorian).is_err(), "{bad} should be refused");
+        }
+        assert!(parse("1742/1741", Calendar::Gregorian).unwrap_err().contains("inverted"));
+    }
+
+    #[test]
+    fn calendar_names_parse() {
+        assert_eq!(Calendar::parse("julian"), Ok(Calendar::Julian));
+        assert_eq!(Calendar::parse(""), Ok(Calendar::Unknown));
+        assert!(Calendar::parse("Julian").is_err());
+    }
+}

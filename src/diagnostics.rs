@@ -1,0 +1,141 @@
+//! Diagnostics: an error in the user's data, located at `file:line:column`.
+//!
+//! Every check in `ingest` reports through [`Diagnostics`], which collects all problems
+//! before the build gives up, so a historian can fix a whole file in one pass.
+
+use std::fmt;
+
+/// Where a problem is: a file, a 1-based line and, when known, a 1-based column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// The file as the user named it (e.g. `data/actors.csv`).
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// 1-based column number (the CSV field number for tables).
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "{}:{}:{}", self.file, self.line, column),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
+    }
+}
+
+/// One problem in the input.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// Where the problem is.
+    pub location: Location,
+    /// What is wrong and, where possible, how to fix it (lowercase, no trailing period).
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// A growing list of diagnostics, kept in the order the files and rows were read.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Records a problem at `file:line[:column]`.
+    pub fn push(&mut self, file: &str, line: u64, column: Option<usize>, message: impl Into<String>) {
+        self.items.push(Diagnostic {
+            location: Location {
+                file: file.to_owned(),
+                line,
+                column,
+            },
+            message: message.into(),
+        });
+    }
+
+    /// True when nothing went wrong.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The problems found so far.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// Turns the collected problems into one error listing them all, or `Ok` when there are none.
+    pub fn into_result(self) -> Result<(), InvalidData> {
+        if self.items.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidData(self.items))
+        }
+    }
+}
+
+/// The data did not validate; carries every problem found.
+#[derive(Debug)]
+pub struct InvalidData(pub Vec<Diagnostic>);
+
+impl fmt::Display for InvalidData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} problem{} found; nothing was written",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for InvalidData {}
+
+/// Suggests the known id closest to `unknown`, for "did you mean" hints.
+pub fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for candidate in known {
+        let score = strsim::normalized_damerau_levenshtein(unknown, candidate);
+        if score >= 0.6 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((candidate, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// Formats a " (did you mean `x`?)" suffix, or nothing.
+pub fn hint<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(unknown, known)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_closest_id() {
+        let known = ["donduk-ombo", "donduk-dashi", "darma-bala"];
+        assert_eq!(did_you_mean("donduk-omb", known), Some("donduk-ombo"));
+        assert_eq!(did_you_mean("completely-else", known), None);
+    }
+
+    #[test]
+    fn diagnostics_print_path_line_column_first() {
+        let mut d = Diagnostics::default();
+        d.push("data/actors.csv", 4, Some(2), "unknown type `Persn`");
+        assert_eq!(
+            d.items()[0].to_string(),
+            "data/actors.csv:4:2: unknown type `Persn`"
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Reading `ontology.ttl` and `dataset.ttl`, and deriving from the ontology what the CSV
+//! tables may say (which types, relation types and roles exist).
+
+use crate::diagnostics::Diagnostics;
+use crate::vocab::{hkg, void};
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
+use oxigraph::model::vocab::{rdf, rdfs};
+use oxigraph::model::{NamedNodeRef, Subject, Term, Triple};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Parses a Turtle file into triples. Blank nodes are refused: parsers name them at random,
+/// which would make exports differ from build to build.
+pub fn read_turtle(path: &Path, file: &str, diags: &mut Diagnostics) -> Vec<Triple> {
+    let reader = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(file, 1, None, format!("cannot read the file: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut triples = Vec::new();
+    for result in RdfParser::from_format(RdfFormat::Turtle).for_reader(reader) {
+        match result {
+            Ok(quad) => {
+                let triple = Triple::from(quad);
+                if triple.subject.is_blank_node() || triple.object.is_blank_node() {
+                    diags.push(
+                        file,
+                        1,
+                        None,
+                        format!(
+                            "blank node in `{triple}`; give it an IRI so that exports are deterministic"
+                        ),
+                    );
+                } else {
+                    triples.push(triple);
+                }
+            }
+            Err(RdfParseError::Syntax(e)) => {
+                let (line, column) = e
+                    .location()
+                    .map_or((1, None), |l| (l.start.line + 1, Some(l.start.column as usize + 1)));
+                diags.push(file, line, column, format!("Turtle syntax error: {e}"));
+                break;
+            }
+            Err(RdfParseError::Io(e)) => {
+                diags.push(file, 1, None, format!("cannot read the file: {e}"));
+                break;
+            }
+        }
+    }
+    triples
+}
+
+/// What the ontology allows in the CSV tables, as local names in the `hkg:` namespace.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// Subclasses of `hkg:Actor`.
+    pub actor_classes: BTreeSet<String>,
+    /// Subclasses of `hkg:Place`.
+    pub place_classes: BTreeSet<String>,
+    /// Subclasses of `hkg:Event`.
+    pub event_classes: BTreeSet<String>,
+    /// Subclasses of `hkg:Source`.
+    pub source_classes: BTreeSet<String>,
+    /// Instances of `hkg:RelationProperty`.
+    pub relations: BTreeSet<String>,
+    /// Instances of `hkg:RoleProperty`.
+    pub roles: BTreeSet<String>,
+}
+
+impl Vocabulary {
+    /// Derives the vocabulary from the ontology's triples.
+    pub fn from_ontology(triples: &[Triple]) -> Self {
+        let local = |t: &Term| match t {
+            Term::NamedNode(n) => n.as_str().strip_prefix(hkg::NS).map(str::to_owned),
+            _ => None,
+        };
+        let subject_local = |s: &Subject| match s {
+            Subject::NamedNode(n) => n.as_str().strip_prefix(hkg::NS).map(str::to_owned),
+            _ => None,
+        };
+        let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for t in triples {
+            let (Some(s), Some(o)) = (subject_local(&t.subject), local(&t.object)) else {
+                continue;
+            };
+            if t.predicate.as_ref() == rdfs::SUB_CLASS_OF {
+                parents.entry(s).or_default().push(o);
+            } else if t.predicate.as_ref() == rdf::TYPE {
+                typed.entry(o).or_default().insert(s);
+            }
+        }
+        let descendants = |root: NamedNodeRef<'_>| -> BTreeSet<String> {
+            let root = &root.as_str()[hkg::NS.len()..];
+            parents
+                .keys()
+                .filter(|class| {
+                    let mut stack = vec![class.as_str()];
+                    let mut seen = BTreeSet::new();
+                    while let Some(c) = stack.pop() {
+                        if !seen.insert(c) {
+                            continue;
+                        }
+                        for p in parents.get(c).into_iter().flatten() {
+                            if p == root {
+                                return true;
+                            }
+                            stack.push(p);
+                        }
+                    }
+                    false
+                })
+                .cloned()
+                .collect()
+        };
+        let instances = |class: NamedNodeRef<'_>| {
+            typed
+                .get(&class.as_str()[hkg::NS.len()..])
+                .cloned()
+                .unwrap_or_default()
+        };
+        Self {
+            actor_classes: descendants(hkg::ACTOR),
+            place_classes: descendants(hkg::PLACE),
+            event_classes: descendants(hkg::EVENT),
+            source_classes: descendants(hkg::SOURCE),
+            relations: instances(hkg::RELATION_PROPERTY),
+            roles: instances(hkg::ROLE_PROPERTY),
+        }
+    }
+}
+
+/// Finds the dataset's base IRI: the `void:uriSpace` of the `void:Dataset` in `dataset.ttl`.
+pub fn base_iri(triples: &[Triple]) -> Option<String> {
+    let datasets: BTreeSet<&Subject> = triples
+        .iter()
+        .filter(|t| t.predicate.as_ref() == rdf::TYPE && t.object == Term::from(void::DATASET.into_owned()))
+        .map(|t| &t.subject)
+        .collect();
+    triples
+        .iter()
+        .filter(|t| t.predicate.as_ref() == void::URI_SPACE && datasets.contains(&t.subject))
+        .find_map(|t| match &t.object {
+            Term::Literal(l) => Some(l.value().to_owned()),
+            _ => None,
+        })
+}

@@ -1,0 +1,39 @@
+//! histkg: historians' spreadsheets to a source-grounded RDF knowledge graph.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! data/*.csv + ontology.ttl + dataset.ttl
+//!   -> ingest   (read and validate every row; all errors collected as file:line:column)
+//!   -> mapping  (records -> quads; pure and deterministic)
+//!   -> store    (bulk load into a new store generation, then publish it atomically)
+//!   -> query / export / show (read the published generation)
+//! ```
+//!
+//! See `ARCHITECTURE.md` for the map of modules and their invariants.
+
+pub mod cli;
+pub mod dates;
+pub mod diagnostics;
+pub mod export;
+pub mod ingest;
+pub mod mapping;
+pub mod model;
+pub mod query;
+pub mod show;
+pub mod store;
+pub mod summary;
+pub mod vocab;
+
+/// An error caused by the user's input (bad data, bad query, missing store): the command
+/// line exits with status 1 for these and 2 for everything else.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+impl UserError {
+    /// Wraps a message in a [`UserError`] inside an [`anyhow::Error`].
+    pub fn new(message: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(Self(message.into()))
+    }
+}

@@ -1,0 +1,187 @@
+//! SPARQL over the published graph: by file, by name (`queries/NAME.rq`) or by text, with
+//! the project's prefixes pre-declared; results as an aligned table or in the W3C formats.
+
+use crate::UserError;
+use crate::vocab::{self, Iris, void};
+use anyhow::{Context, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+use oxigraph::model::{Term, Triple};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// How SELECT and ASK results are written. CONSTRUCT and DESCRIBE always give Turtle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ResultsFormat {
+    /// An aligned table for people, IRIs abbreviated with the prefixes.
+    #[default]
+    Table,
+    /// SPARQL 1.1 Query Results CSV.
+    Csv,
+    /// SPARQL 1.1 Query Results TSV.
+    Tsv,
+    /// SPARQL 1.1 Query Results JSON.
+    Json,
+    /// SPARQL Query Results XML.
+    Xml,
+}
+
+/// Where the query text comes from.
+#[derive(Debug, Clone)]
+pub enum QueryInput {
+    /// A `.rq` file.
+    File(PathBuf),
+    /// A curated query `queries/NAME.rq`.
+    Name(String),
+    /// Query text.
+    Text(String),
+}
+
+impl QueryInput {
+    /// Reads the query text; a NAME is looked up in `queries_dir`.
+    pub fn read(&self, queries_dir: &Path) -> Result<(String, String)> {
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|e| UserError::new(format!("cannot read the query {}: {e}", path.display())))
+        };
+        match self {
+            QueryInput::Text(text) => Ok(("the query".to_owned(), text.clone())),
+            QueryInput::File(path) => Ok((path.display().to_string(), read(path)?)),
+            QueryInput::Name(name) => {
+                let path = queries_dir.join(format!("{name}.rq"));
+                if !path.is_file() {
+                    let names = curated_names(queries_dir).unwrap_or_default();
+                    return Err(UserError::new(format!(
+                        "no curated query `{name}` in {}{}; the queries are: {}",
+                        queries_dir.display(),
+                        crate::diagnostics::hint(name, names.iter().map(String::as_str)),
+                        names.join(", ")
+                    )));
+                }
+                Ok((path.display().to_string(), read(&path)?))
+            }
+        }
+    }
+
+    /// Interprets a positional argument: an existing file or anything ending in `.rq` is a
+    /// file, otherwise a curated query name.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg.ends_with(".rq") || Path::new(arg).is_file() {
+            QueryInput::File(PathBuf::from(arg))
+        } else {
+            QueryInput::Name(arg.to_owned())
+        }
+    }
+}
+
+/// Names of the curated queries in `queries_dir`, sorted.
+pub fn curated_names(queries_dir: &Path) -> Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(queries_dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rq").map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The dataset's base IRI as stored (`void:uriSpace`).
+pub fn stored_base(store: &Store) -> Result<Option<String>> {
+    for quad in store.quads_for_pattern(None, Some(void::URI_SPACE), None, None) {
+        if let Term::Literal(l) = quad?.object {
+            return Ok(Some(l.value().to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// All prefixes for the store: the common ones and the dataset's own.
+pub fn prefixes(store: &Store) -> Result<Vec<(String, String)>> {
+    Ok(match stored_base(store)?.and_then(|b| Iris::new(&b).ok()) {
+        Some(iris) => vocab::all_prefixes(&iris),
+        None => vocab::COMMON_PREFIXES.iter().map(|(p, n)| ((*p).into(), (*n).into())).collect(),
+    })
+}
+
+/// Parses and runs `text` (named `origin` in messages) and writes the results.
+pub fn run(store: &Store, origin: &str, text: &str, format: ResultsFormat, mut out: impl Write) -> Result<()> {
+    let prefixes = prefixes(store)?;
+    let mut evaluator = SparqlEvaluator::new();
+    for (p, ns) in &prefixes {
+        evaluator = evaluator.with_prefix(p, ns)?;
+    }
+    let query = evaluator
+        .parse_query(text)
+        .map_err(|e| UserError::new(format!("syntax error in {origin}: {e}")))?;
+    let results = query
+        .on_store(store)
+        .execute()
+        .map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let variables = solutions.variables().to_vec();
+            if format == ResultsFormat::Table {
+                let abbreviations = crate::export::turtle::Prefixes::new(&prefixes);
+                let mut table = Table::new();
+                table
+                    .load_preset(presets::UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(ContentArrangement::Disabled)
+                    .set_header(variables.iter().map(|v| v.as_str().to_owned()));
+                let mut count = 0usize;
+                for solution in solutions {
+                    let solution = solution.map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+                    table.add_row(variables.iter().map(|v| solution.get(v).map(|t| human(t, &abbreviations)).unwrap_or_default()));
+                    count += 1;
+                }
+                writeln!(out, "{table}")?;
+                writeln!(out, "{count} row{}", if count == 1 { "" } else { "s" })?;
+            } else {
+                let mut serializer = QueryResultsSerializer::from_format(w3c(format)).serialize_solutions_to_writer(&mut out, variables)?;
+                for solution in solutions {
+                    let solution = solution.map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+                    serializer.serialize(&solution)?;
+                }
+                serializer.finish()?;
+            }
+        }
+        QueryResults::Boolean(value) => {
+            if format == ResultsFormat::Table {
+                writeln!(out, "{value}")?;
+            } else {
+                QueryResultsSerializer::from_format(w3c(format)).serialize_boolean_to_writer(&mut out, value)?;
+            }
+        }
+        QueryResults::Graph(triples) => {
+            let triples = triples
+                .collect::<Result<Vec<Triple>, _>>()
+                .map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+            crate::export::turtle::write(triples, &prefixes, &mut out)?;
+        }
+    }
+    out.flush().context("cannot write the results")?;
+    Ok(())
+}
+
+fn w3c(format: ResultsFormat) -> QueryResultsFormat {
+    match format {
+        ResultsFormat::Csv => QueryResultsFormat::Csv,
+        ResultsFormat::Tsv => QueryResultsFormat::Tsv,
+        ResultsFormat::Json => QueryResultsFormat::Json,
+        ResultsFormat::Xml | ResultsFormat::Table => QueryResultsFormat::Xml,
+    }
+}
+
+/// A term for people: prefixed IRIs, literal values with their language.
+pub fn human(term: &Term, prefixes: &crate::export::turtle::Prefixes<'_>) -> String {
+    match term {
+        Term::NamedNode(n) => match prefixes.split(n.as_str()) {
+            Some((p, local)) => format!("{p}:{local}"),
+            None => n.as_str().to_owned(),
+        },
+        Term::Literal(l) => match l.language() {
+            Some(lang) => format!("{}@{lang}", l.value()),
+            None => l.value().to_owned(),
+        },
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,91 @@
+//! What a store holds, counted from the store itself: triples, entities by class,
+//! assertions by certainty, events, sources.
+
+use anyhow::Result;
+use oxigraph::model::Term;
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::fmt;
+
+/// Counts describing a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Number of triples.
+    pub triples: usize,
+    /// (root class, total, [(class, count)]) for actors, places, events and sources.
+    pub kinds: Vec<(String, u64, Vec<(String, u64)>)>,
+    /// Assertions by certainty.
+    pub assertions: Vec<(String, u64)>,
+}
+
+fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
+    let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+        .with_prefix("hkg", crate::vocab::hkg::NS)?
+        .parse_query(query)?
+        .on_store(store)
+        .execute()?
+    else {
+        unreachable!("summary queries are SELECT queries")
+    };
+    let mut out = Vec::new();
+    for solution in solutions {
+        let solution = solution?;
+        out.push(
+            solution
+                .iter()
+                .map(|(_, t)| match t {
+                    Term::NamedNode(n) => n.as_str().rsplit(['#', '/']).next().unwrap_or_default().to_owned(),
+                    Term::Literal(l) => l.value().to_owned(),
+                    other => other.to_string(),
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+impl Summary {
+    /// Counts what `store` holds.
+    pub fn of(store: &Store) -> Result<Self> {
+        let mut kinds = Vec::new();
+        for root in ["Actor", "Place", "Event", "Source"] {
+            let classes = rows(
+                store,
+                &format!(
+                    "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root}, ?class . FILTER(?class != hkg:{root}) }} GROUP BY ?class ORDER BY DESC(?n) ?class"
+                ),
+            )?;
+            let total = rows(store, &format!("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"))?;
+            let total = total.first().and_then(|r| r.first()).and_then(|n| n.parse().ok()).unwrap_or(0);
+            let classes = classes.into_iter().map(|r| (r[0].clone(), r[1].parse().unwrap_or(0))).collect();
+            kinds.push((root.to_owned(), total, classes));
+        }
+        let assertions = rows(
+            store,
+            "SELECT ?c (COUNT(?a) AS ?n) WHERE { ?a a hkg:Assertion ; hkg:certainty ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+        )?
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
+        .collect();
+        Ok(Self { triples: store.len()?, kinds, assertions })
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} triples", self.triples)?;
+        let plural = |root: &str| match root {
+            "Actor" => "actors",
+            "Place" => "places",
+            "Event" => "events",
+            _ => "sources",
+        };
+        for (root, total, classes) in &self.kinds {
+            let detail: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            writeln!(f, "{total:>6} {:<10} {}", plural(root), detail.join(", "))?;
+        }
+        let total: u64 = self.assertions.iter().map(|(_, n)| n).sum();
+        let detail: Vec<String> = self.assertions.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        write!(f, "{total:>6} {:<10} {}", "assertions", detail.join(", "))
+    }
+}

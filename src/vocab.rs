@@ -1,0 +1,268 @@
+//! Vocabulary: namespaces, prefixes, term constants and IRI minting.
+//!
+//! Every IRI histkg writes is either a constant declared here or minted here from a
+//! validated slug, so no other module builds IRIs by string concatenation.
+
+use oxigraph::model::{NamedNode, NamedNodeRef};
+
+macro_rules! namespace {
+    ($(#[$doc:meta])* $module:ident, $ns:literal, [$($(#[$tdoc:meta])* $name:ident = $local:literal),* $(,)?]) => {
+        $(#[$doc])*
+        pub mod $module {
+            use oxigraph::model::NamedNodeRef;
+            /// The namespace IRI.
+            pub const NS: &str = $ns;
+            $(
+                $(#[$tdoc])*
+                #[doc = concat!("`", $ns, $local, "`")]
+                pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));
+            )*
+            /// Every term of this namespace declared here, for tests.
+            #[cfg(test)]
+            pub const ALL: &[NamedNodeRef<'static>] = &[$($name),*];
+        }
+    };
+}
+
+namespace!(
+    /// The histkg ontology (`data/ontology.ttl`).
+    hkg, "https://example.org/histkg/ontology#", [
+    ACTOR = "Actor", PLACE = "Place", EVENT = "Event", SOURCE = "Source",
+    ASSERTION = "Assertion", RELATION_PROPERTY = "RelationProperty", ROLE_PROPERTY = "RoleProperty",
+    CERTAINTY_SCHEME = "CertaintyScheme", CALENDAR_SCHEME = "CalendarScheme",
+    DATE = "date", NOT_BEFORE = "notBefore", NOT_AFTER = "notAfter", DATE_AS_WRITTEN = "dateAsWritten",
+    CALENDAR = "calendar", CERTAINTY = "certainty", PLACE_PROP = "place", PART_OF = "partOf",
+    ABOUT = "about", IN_RESPONSE_TO = "inResponseTo", LOCATOR = "locator",
+    FOND = "fond", OPIS = "opis", DELO = "delo", FOLIOS = "folios", ARCHIVE = "archive",
+    PARTICIPANT = "participant",
+]);
+
+namespace!(
+    /// SKOS.
+    skos, "http://www.w3.org/2004/02/skos/core#", [
+    CONCEPT = "Concept", ALT_LABEL = "altLabel", IN_SCHEME = "inScheme", NOTATION = "notation",
+]);
+
+namespace!(
+    /// PROV-O.
+    prov, "http://www.w3.org/ns/prov#", [
+    WAS_DERIVED_FROM = "wasDerivedFrom", QUALIFIED_DERIVATION = "qualifiedDerivation",
+    DERIVATION = "Derivation", ENTITY = "entity",
+]);
+
+namespace!(
+    /// Dublin Core terms.
+    dcterms, "http://purl.org/dc/terms/", [
+    BIBLIOGRAPHIC_CITATION = "bibliographicCitation", TITLE = "title", CREATOR = "creator",
+    ISSUED = "issued", IS_PART_OF = "isPartOf", LANGUAGE = "language",
+]);
+
+namespace!(
+    /// OWL.
+    owl, "http://www.w3.org/2002/07/owl#", [SAME_AS = "sameAs"]
+);
+
+namespace!(
+    /// schema.org.
+    schema, "https://schema.org/", [URL = "url"]
+);
+
+namespace!(
+    /// The Bibliographic Ontology.
+    bibo, "http://purl.org/ontology/bibo/", [DOI = "doi"]
+);
+
+namespace!(
+    /// W3C Basic Geo.
+    geo, "http://www.w3.org/2003/01/geo/wgs84_pos#", [LAT = "lat", LONG = "long"]
+);
+
+namespace!(
+    /// VoID.
+    void, "http://rdfs.org/ns/void#", [DATASET = "Dataset", URI_SPACE = "uriSpace"]
+);
+
+/// The datatype of EDTF literals (Library of Congress).
+pub const EDTF_DATATYPE: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("http://id.loc.gov/datatypes/edtf/EDTF");
+
+/// Wikidata entity namespace, for `owl:sameAs`.
+pub const WIKIDATA_ENTITY: &str = "http://www.wikidata.org/entity/";
+
+/// Prefixes known to every query and used (when they occur) in Turtle, RDF/XML and JSON-LD
+/// exports. The dataset's own prefixes (`actor:`, `event:`…) come from [`Iris::prefixes`].
+pub const COMMON_PREFIXES: &[(&str, &str)] = &[
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", owl::NS),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("skos", skos::NS),
+    ("prov", prov::NS),
+    ("dcterms", dcterms::NS),
+    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("void", void::NS),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("schema", schema::NS),
+    ("crm", "http://www.cidoc-crm.org/cidoc-crm/"),
+    ("rico", "https://www.ica.org/standards/RiC/ontology#"),
+    ("geo", geo::NS),
+    ("bibo", bibo::NS),
+    ("edtf", "http://id.loc.gov/datatypes/edtf/"),
+    ("wd", WIKIDATA_ENTITY),
+    ("hkg", hkg::NS),
+];
+
+/// The kinds of entity a dataset holds; each has its own IRI path under the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `actors.csv`
+    Actor,
+    /// `places.csv`
+    Place,
+    /// `events.csv`
+    Event,
+    /// `sources.csv`
+    Source,
+    /// `relations.csv`
+    Assertion,
+}
+
+impl Kind {
+    /// Every kind, in IRI-path order.
+    pub const ALL: [Kind; 5] = [Kind::Actor, Kind::Assertion, Kind::Event, Kind::Place, Kind::Source];
+
+    /// The IRI path segment and prefix name (`actor`, `event`…).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Kind::Actor => "actor",
+            Kind::Place => "place",
+            Kind::Event => "event",
+            Kind::Source => "source",
+            Kind::Assertion => "assertion",
+        }
+    }
+}
+
+/// Mints the dataset's IRIs from its base (`void:uriSpace`) and validated slugs.
+#[derive(Debug, Clone)]
+pub struct Iris {
+    base: String,
+}
+
+impl Iris {
+    /// Checks that `base` is an absolute IRI ending in `/` or `#`.
+    pub fn new(base: &str) -> Result<Self, String> {
+        NamedNode::new(base).map_err(|e| format!("base IRI `{base}` is not a valid IRI: {e}"))?;
+        if !(base.ends_with('/') || base.ends_with('#')) {
+            return Err(format!("base IRI `{base}` must end with `/` or `#`"));
+        }
+        Ok(Self { base: base.to_owned() })
+    }
+
+    /// The base IRI.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The IRI of an entity. `id` must be a slug ([`is_slug`]), which the ingest guarantees.
+    pub fn entity(&self, kind: Kind, id: &str) -> NamedNode {
+        debug_assert!(is_slug(id), "{id} is not a slug");
+        NamedNode::new_unchecked(format!("{}{}/{id}", self.base, kind.segment()))
+    }
+
+    /// The IRI of the qualified derivation linking `entity` to one cited source.
+    pub fn derivation(&self, entity: &NamedNode, source_id: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}/derivation/{source_id}", entity.as_str()))
+    }
+
+    /// The prefixes for the dataset's own IRIs (`actor:` → `<base>actor/`).
+    pub fn prefixes(&self) -> Vec<(String, String)> {
+        Kind::ALL
+            .iter()
+            .map(|k| (k.segment().to_owned(), format!("{}{}/", self.base, k.segment())))
+            .collect()
+    }
+
+    /// Splits an entity IRI of this dataset into its kind and id.
+    pub fn parse_entity(&self, iri: &str) -> Option<(Kind, String)> {
+        let rest = iri.strip_prefix(&self.base)?;
+        let (segment, id) = rest.split_once('/')?;
+        let kind = Kind::ALL.into_iter().find(|k| k.segment() == segment)?;
+        is_slug(id).then(|| (kind, id.to_owned()))
+    }
+}
+
+/// The longest id we accept.
+pub const MAX_ID_LEN: usize = 80;
+
+/// True for a safe id: lowercase ASCII letters and digits in words joined by single hyphens.
+///
+/// ```
+/// assert!(histkg::vocab::is_slug("donduk-ombo"));
+/// assert!(!histkg::vocab::is_slug("Donduk Ombo"));
+/// ```
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// All prefixes for a dataset: the common ones and the dataset's own.
+pub fn all_prefixes(iris: &Iris) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = COMMON_PREFIXES
+        .iter()
+        .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
+        .collect();
+    out.extend(iris.prefixes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_term_is_a_valid_iri() {
+        for term in hkg::ALL
+            .iter()
+            .chain(skos::ALL)
+            .chain(prov::ALL)
+            .chain(dcterms::ALL)
+            .chain(owl::ALL)
+            .chain(schema::ALL)
+            .chain(bibo::ALL)
+            .chain(geo::ALL)
+            .chain(void::ALL)
+            .chain([&EDTF_DATATYPE])
+        {
+            NamedNode::new(term.as_str()).unwrap();
+        }
+        for (_, ns) in COMMON_PREFIXES {
+            NamedNode::new(*ns).unwrap();
+        }
+    }
+
+    #[test]
+    fn slugs_are_strict() {
+        for ok in ["a", "darma-bala", "report-1741-08-26", "s7"] {
+            assert!(is_slug(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "../x", "a#b", "a>b", "ä", "http://x"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+        assert!(!is_slug(&"a".repeat(MAX_ID_LEN + 1)));
+    }
+
+    #[test]
+    fn entity_iris_round_trip() {
+        let iris = Iris::new("https://example.org/histkg/").unwrap();
+        let iri = iris.entity(Kind::Actor, "darma-bala");
+        assert_eq!(iri.as_str(), "https://example.org/histkg/actor/darma-bala");
+        assert_eq!(iris.parse_entity(iri.as_str()), Some((Kind::Actor, "darma-bala".into())));
+        assert!(Iris::new("not an iri").is_err());
+        assert!(Iris::new("https://example.org/x").is_err());
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Interoperability with software nobody here wrote: build the shipped data, export it in
+# every format, and check that rdflib finds each export isomorphic to the N-Triples export
+# and that the oxigraph CLI (PyPI) loads the N-Quads export with the same number of triples.
+# Usage: tests/interop/run.sh PATH/TO/histkg   (python with rdflib and oxigraph on PATH)
+set -euo pipefail
+histkg="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+"$histkg" build --data data --store "$work/store" >/dev/null
+for f in turtle ntriples nquads trig rdfxml jsonld; do
+  "$histkg" export --store "$work/store" --format "$f" -o "$work/graph.$f"
+done
+python "$here/isomorphic.py" "$work"
+
+oxigraph load --location "$work/oxstore" --file "$work/graph.nquads" --format application/n-quads
+loaded=$(oxigraph query --location "$work/oxstore" --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --results-format tsv | tail -n 1 | sed -E 's/^"?([0-9]+).*/\1/')
+expected=$(wc -l < "$work/graph.ntriples")
+if [ "$loaded" != "$expected" ]; then
+  echo "oxigraph CLI loaded $loaded triples from the N-Quads export, expected $expected" >&2
+  exit 1
+fi
+echo "oxigraph CLI: loaded the N-Quads export, $loaded triples"

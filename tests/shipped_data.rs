@@ -1,0 +1,115 @@
+//! Tests on the shipped dataset in `data/` and the curated queries in `queries/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const BIN: &str = env!("CARGO_BIN_EXE_histkg");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Builds `data/` once into a temporary store shared by the tests of this file.
+fn store() -> &'static Path {
+    static STORE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let out = Command::new(BIN)
+                .args(["build", "--data", &format!("{ROOT}/data"), "--store"])
+                .arg(dir.path().join("store"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "building data/ failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            dir
+        })
+        .path()
+}
+
+fn query(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("query")
+        .args(args)
+        .arg("--store")
+        .arg(store().join("store"))
+        .arg("--queries")
+        .arg(format!("{ROOT}/queries"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "histkg query {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn ask(q: &str) -> bool {
+    match query(&["-e", q]).trim() {
+        "true" => true,
+        "false" => false,
+        other => panic!("not a boolean: {other}"),
+    }
+}
+
+#[test]
+fn every_actor_the_user_named_has_english_and_russian_labels() {
+    for id in [
+        "collegium-of-foreign-affairs",
+        "orenburg-governor",
+        "astrakhan-governor",
+        "kazakh-junior-zhuz",
+        "kazakh-middle-zhuz",
+        "kazakh-senior-zhuz",
+        "kalmyk-khanate",
+        "dzungar-khanate",
+        "ottoman-empire",
+        "darma-bala",
+    ] {
+        assert!(
+            ask(&format!("ASK {{ actor:{id} rdfs:label ?en , ?ru . FILTER(LANG(?en) = 'en' && LANG(?ru) = 'ru') }}")),
+            "{id} lacks an English or a Russian label"
+        );
+    }
+}
+
+#[test]
+fn every_actor_has_english_and_russian_labels() {
+    assert!(!ask("ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } }"));
+    assert!(!ask("ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'ru') } }"));
+}
+
+#[test]
+fn every_assertion_and_event_cites_a_source_that_has_a_citation() {
+    assert!(!ask("ASK { ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?s . ?s dcterms:bibliographicCitation ?c } }"));
+}
+
+#[test]
+fn every_dated_assertion_and_event_has_bounds() {
+    assert!(!ask("ASK { ?x hkg:date ?d . ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x hkg:notBefore ?lo } FILTER NOT EXISTS { ?x hkg:notAfter ?hi } }"));
+}
+
+#[test]
+fn the_article_is_cited() {
+    assert!(ask("ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Assertion }"));
+    assert!(ask("ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Mediation }"));
+}
+
+#[test]
+fn curated_queries_match_their_golden_answers() {
+    let queries = PathBuf::from(ROOT).join("queries");
+    let mut names: Vec<String> = fs::read_dir(&queries)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".rq").map(str::to_owned))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "expected at least 10 curated queries, found {}", names.len());
+    for name in names {
+        let text = fs::read_to_string(queries.join(format!("{name}.rq"))).unwrap();
+        assert!(text.starts_with("# Question:"), "queries/{name}.rq must start with a `# Question:` comment");
+        let answer = query(&[&name, "--format", "tsv"]);
+        assert!(answer.lines().count() > 1, "queries/{name}.rq returns nothing");
+        let golden = queries.join(format!("{name}.tsv"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            fs::write(&golden, &answer).unwrap();
+        } else {
+            let expected = fs::read_to_string(&golden).unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", golden.display()));
+            assert!(expected == answer, "queries/{name}.rq: answer differs from {}:\n--- expected\n{expected}\n--- actual\n{answer}", golden.display());
+        }
+    }
+}
