@@ -88,7 +88,7 @@ fn build_prints_a_summary_of_what_the_store_holds() {
     let dir = mini();
     let out = ok(dir.path(), &["build"]);
     assert!(out.contains("built store/gen-000001 from data"), "{out}");
-    assert!(out.contains("     9 actors     Institution 3, Person 5, Polity 1"), "{out}");
+    assert!(out.contains("     9 actors     Person 5, Institution 3, Polity 1"), "{out}");
     assert!(out.contains("     3 events     Interrogation 1, Mediation 1, Report 1"), "{out}");
     assert!(out.contains("     5 sources"), "{out}");
     assert!(out.contains("     4 assertions certain 3, disputed 1"), "{out}");

@@ -6,7 +6,7 @@
 //! 1290 and 1344); this writer closes that gap.
 
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{Literal, NamedNodeRef, Subject, Term, Triple};
+use oxigraph::model::{Literal, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
@@ -41,7 +41,7 @@ impl<'a> Prefixes<'a> {
             }
         };
         for t in triples {
-            if let Subject::NamedNode(n) = &t.subject {
+            if let NamedOrBlankNode::NamedNode(n) = &t.subject {
                 note(n.as_str());
             }
             if t.predicate.as_ref() != rdf::TYPE {
@@ -163,7 +163,7 @@ pub fn write(mut triples: Vec<Triple>, prefixes: &[(String, String)], mut w: imp
         let end = i + triples[i..].iter().take_while(|t| &t.subject == subject).count();
         w.write_all(b"\n")?;
         match subject {
-            Subject::NamedNode(n) => write_iri(&mut w, n.as_ref(), &prefixes)?,
+            NamedOrBlankNode::NamedNode(n) => write_iri(&mut w, n.as_ref(), &prefixes)?,
             other => write!(w, "{other}")?,
         }
         let group = &triples[i..end];

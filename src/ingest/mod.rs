@@ -113,6 +113,8 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
     let shown = |name: &str| data_dir.join(name).display().to_string();
 
     let ontology = rdf::read_turtle(&data_dir.join("ontology.ttl"), &shown("ontology.ttl"), &mut diags);
+    // A broken ontology would make every type look unknown: report it alone.
+    let vocabulary_ok = diags.is_empty();
     let description = rdf::read_turtle(&data_dir.join("dataset.ttl"), &shown("dataset.ttl"), &mut diags);
     let vocabulary = rdf::Vocabulary::from_ontology(&ontology);
     let base = match rdf::base_iri(&description) {
@@ -145,10 +147,22 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
         participants: read("participants.csv", PARTICIPANT_COLUMNS),
     };
 
+    let unreadable = [
+        (tables.sources.is_none(), Kind::Source),
+        (tables.actors.is_none(), Kind::Actor),
+        (tables.places.is_none(), Kind::Place),
+        (tables.relations.is_none(), Kind::Assertion),
+        (tables.events.is_none(), Kind::Event),
+    ]
+    .into_iter()
+    .filter_map(|(missing, kind)| missing.then_some(kind))
+    .collect();
     let mut checker = Checker {
         diags,
         ids: HashMap::new(),
         vocabulary,
+        vocabulary_ok,
+        unreadable,
     };
     checker.register_ids(&tables);
     let mut dataset = Dataset {
@@ -198,6 +212,11 @@ struct Checker {
     diags: Diagnostics,
     ids: HashMap<String, Declared>,
     vocabulary: rdf::Vocabulary,
+    /// False when ontology.ttl did not parse: type, relation and role checks are then skipped
+    /// instead of reporting every row.
+    vocabulary_ok: bool,
+    /// Kinds whose table could not be read: references to them are not reported as unknown.
+    unreadable: Vec<Kind>,
 }
 
 /// The table each kind of entity is declared in, for messages.
@@ -259,6 +278,7 @@ impl Checker {
     /// Checks that `value` names an entity of one of `kinds`; reports and returns false otherwise.
     fn reference(&mut self, t: &Table, row: &Row, column: &str, value: &str, kinds: &[Kind]) -> bool {
         let wanted = kinds.iter().map(|k| kind_noun(*k)).collect::<Vec<_>>().join(" or ");
+        let bare = kinds.iter().map(|k| kind_noun(*k).split_once(' ').map_or("", |(_, n)| n)).collect::<Vec<_>>().join(" or ");
         match self.ids.get(value) {
             Some(d) if kinds.contains(&d.kind) => true,
             Some(d) => {
@@ -266,9 +286,10 @@ impl Checker {
                 self.err(t, row, column, message);
                 false
             }
+            None if kinds.iter().any(|k| self.unreadable.contains(k)) => false,
             None => {
                 let known = self.ids.iter().filter(|(_, d)| kinds.contains(&d.kind)).map(|(id, _)| id.as_str());
-                let message = format!("unknown {} `{}`{}", wanted.trim_start_matches("a ").trim_start_matches("an "), shorten(value), hint(value, known));
+                let message = format!("unknown {bare} `{}`{}", shorten(value), hint(value, known));
                 self.err(t, row, column, message);
                 false
             }
@@ -282,13 +303,13 @@ impl Checker {
 
     fn class(&mut self, t: &Table, row: &Row, allowed: &BTreeSet<String>, what: &str) -> Option<String> {
         let value = t.cell(row, "type");
-        if allowed.contains(value) {
+        if allowed.contains(value) || !self.vocabulary_ok {
             return Some(value.to_owned());
         }
         let message = if value.is_empty() {
             format!("empty type; use one of the {what} types of the ontology: {}", join(allowed))
         } else {
-            format!("unknown {what} type `{}`{}; the ontology declares: {}", shorten(value), hint(value, allowed.iter().map(String::as_str)), join(allowed))
+            format!("unknown {what} type `{}`{}", shorten(value), suggest(value, allowed))
         };
         self.err(t, row, "type", message);
         None
@@ -341,7 +362,7 @@ impl Checker {
         match Literal::new_language_tagged_literal("x", tag) {
             Ok(l) => l.language().map(str::to_owned),
             Err(e) => {
-                self.err(t, row, column, format!("bad language tag `{}` ({e}); use a BCP 47 tag such as `en`, `ru`, `kk`, `xal`", shorten(tag)));
+                self.err(t, row, column, format!("bad language tag `{}` ({}); use a BCP 47 tag such as `en`, `ru`, `kk`, `xal`", shorten(tag), e.to_string().to_lowercase()));
                 None
             }
         }
@@ -504,14 +525,9 @@ impl Checker {
             self.err(t, row, "subject", "empty subject; give an actor id");
         }
         let predicate = t.cell(row, "predicate").to_owned();
-        let predicate_ok = self.vocabulary.relations.contains(&predicate);
+        let predicate_ok = self.vocabulary.relations.contains(&predicate) || !self.vocabulary_ok;
         if !predicate_ok {
-            let message = format!(
-                "unknown relation type `{}`{}; the ontology declares: {}",
-                shorten(&predicate),
-                hint(&predicate, self.vocabulary.relations.iter().map(String::as_str)),
-                join(&self.vocabulary.relations)
-            );
+            let message = format!("unknown relation type `{}`{}", shorten(&predicate), suggest(&predicate, &self.vocabulary.relations));
             self.err(t, row, "predicate", message);
         }
         let object = t.cell(row, "object").to_owned();
@@ -599,14 +615,9 @@ impl Checker {
             let role = t.cell(row, "role");
             let event_ok = self.reference(t, row, "event", event, &[Kind::Event]);
             let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
-            let role_ok = self.vocabulary.roles.contains(role);
+            let role_ok = self.vocabulary.roles.contains(role) || !self.vocabulary_ok;
             if !role_ok {
-                let message = format!(
-                    "unknown role `{}`{}; the ontology declares: {}",
-                    shorten(role),
-                    hint(role, self.vocabulary.roles.iter().map(String::as_str)),
-                    join(&self.vocabulary.roles)
-                );
+                let message = format!("unknown role `{}`{}", shorten(role), suggest(role, &self.vocabulary.roles));
                 self.err(t, row, "role", message);
             }
             if !(event_ok && actor_ok && role_ok) {
@@ -628,6 +639,14 @@ impl Checker {
 /// Splits a `|`-separated list, trimming items and skipping empty ones.
 fn list(value: &str) -> impl Iterator<Item = &str> {
     value.split('|').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// "; did you mean `x`?" when one name is close, otherwise the list of what the ontology declares.
+fn suggest(value: &str, allowed: &BTreeSet<String>) -> String {
+    match hint(value, allowed.iter().map(String::as_str)) {
+        h if h.is_empty() => format!("; the ontology declares: {}", join(allowed)),
+        h => h,
+    }
 }
 
 fn join(items: &BTreeSet<String>) -> String {

@@ -5,7 +5,7 @@ use crate::diagnostics::Diagnostics;
 use crate::vocab::{hkg, void};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{NamedNodeRef, Subject, Term, Triple};
+use oxigraph::model::{NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -77,8 +77,8 @@ impl Vocabulary {
             Term::NamedNode(n) => n.as_str().strip_prefix(hkg::NS).map(str::to_owned),
             _ => None,
         };
-        let subject_local = |s: &Subject| match s {
-            Subject::NamedNode(n) => n.as_str().strip_prefix(hkg::NS).map(str::to_owned),
+        let subject_local = |s: &NamedOrBlankNode| match s {
+            NamedOrBlankNode::NamedNode(n) => n.as_str().strip_prefix(hkg::NS).map(str::to_owned),
             _ => None,
         };
         let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -135,14 +135,14 @@ impl Vocabulary {
 
 /// Finds the dataset's base IRI: the `void:uriSpace` of the `void:Dataset` in `dataset.ttl`.
 pub fn base_iri(triples: &[Triple]) -> Option<String> {
-    let datasets: BTreeSet<&Subject> = triples
+    let datasets: Vec<&NamedOrBlankNode> = triples
         .iter()
         .filter(|t| t.predicate.as_ref() == rdf::TYPE && t.object == Term::from(void::DATASET.into_owned()))
         .map(|t| &t.subject)
         .collect();
     triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == void::URI_SPACE && datasets.contains(&t.subject))
+        .filter(|t| t.predicate.as_ref() == void::URI_SPACE && datasets.contains(&&t.subject))
         .find_map(|t| match &t.object {
             Term::Literal(l) => Some(l.value().to_owned()),
             _ => None,

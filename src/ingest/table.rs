@@ -115,11 +115,10 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
                     file,
                     1,
                     Some(i + 1),
-                    format!(
-                        "unknown column `{name}`{}; the columns are: {}",
-                        crate::diagnostics::hint(name, expected.iter().copied()),
-                        expected.join(", ")
-                    ),
+                    match crate::diagnostics::hint(name, expected.iter().copied()) {
+                        h if h.is_empty() => format!("unknown column `{name}`; the columns are: {}", expected.join(", ")),
+                        h => format!("unknown column `{name}`{h}"),
+                    },
                 );
                 header_ok = false;
             }
