@@ -96,14 +96,28 @@ pub enum Command {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Build { data, store, memory_mb } => build(&data, &store, memory_mb),
+        Command::Build {
+            data,
+            store,
+            memory_mb,
+        } => build(&data, &store, memory_mb),
         Command::Check { data } => {
             let dataset = load(&data)?;
-            let rows = dataset.sources.len() + dataset.actors.len() + dataset.places.len() + dataset.relations.len() + dataset.events.len();
+            let rows = dataset.sources.len()
+                + dataset.actors.len()
+                + dataset.places.len()
+                + dataset.relations.len()
+                + dataset.events.len();
             println!("{}: {rows} rows valid, nothing written", data.display());
             Ok(())
         }
-        Command::Query { query, expression, format, store, queries } => {
+        Command::Query {
+            query,
+            expression,
+            format,
+            store,
+            queries,
+        } => {
             let input = match (expression, query) {
                 (Some(text), _) => QueryInput::Text(text),
                 (None, Some(arg)) => QueryInput::from_arg(&arg),
@@ -113,16 +127,27 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = store::open(&store)?;
             crate::query::run(&store, &origin, &text, format, std::io::stdout().lock())
         }
-        Command::Export { format, output, store } => {
+        Command::Export {
+            format,
+            output,
+            store,
+        } => {
             let store = store::open(&store)?;
             let triples = export::sorted_triples(&store)?;
             let prefixes = crate::query::prefixes(&store)?;
             match output {
                 Some(path) => {
-                    let file = std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-                    export::write(triples, format, &prefixes, std::io::BufWriter::new(file)).with_context(|| format!("cannot write {}", path.display()))
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    export::write(triples, format, &prefixes, std::io::BufWriter::new(file))
+                        .with_context(|| format!("cannot write {}", path.display()))
                 }
-                None => export::write(triples, format, &prefixes, std::io::BufWriter::new(std::io::stdout().lock())),
+                None => export::write(
+                    triples,
+                    format,
+                    &prefixes,
+                    std::io::BufWriter::new(std::io::stdout().lock()),
+                ),
             }
         }
         Command::Show { entity, store } => {
@@ -132,22 +157,33 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn build(data: &std::path::Path, store_dir: &std::path::Path, memory_mb: Option<usize>) -> Result<()> {
+fn build(
+    data: &std::path::Path,
+    store_dir: &std::path::Path,
+    memory_mb: Option<usize>,
+) -> Result<()> {
     let dataset = load(data)?;
-    let mapper = mapping::Mapper::new(&dataset).map_err(UserError::new)?;
+    let mapper = mapping::Mapper::new(&dataset).map_err(UserError::msg)?;
     let lock = store::lock(store_dir)?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} loading {msg} triples ({elapsed})").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} loading {msg} triples ({elapsed})")
+                .expect("valid template"),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     } else {
         ProgressBar::hidden()
     };
     let reporter = progress.clone();
-    let (store, dir) = store::build_generation(&lock, store_dir, mapper.triples(), &LoadOptions { memory_mb }, move |n| {
-        reporter.set_message(n.to_string())
-    })?;
+    let (store, dir) = store::build_generation(
+        &lock,
+        store_dir,
+        mapper.triples(),
+        &LoadOptions { memory_mb },
+        move |n| reporter.set_message(n.to_string()),
+    )?;
     progress.finish_and_clear();
     let summary = Summary::of(&store)?;
     let mut out = std::io::stdout().lock();
@@ -165,7 +201,7 @@ fn load(data: &std::path::Path) -> Result<crate::model::Dataset> {
             let _ = writeln!(err, "{d}");
         }
         let n = invalid.0.len();
-        UserError::new(format!(
+        UserError::msg(format!(
             "{n} problem{} in {}; nothing was written",
             if n == 1 { "" } else { "s" },
             data.display()

@@ -124,9 +124,15 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
         }
         Edtf::IntervalFrom(a, _) => (Some(span(a, calendar).0), None),
         Edtf::IntervalTo(_, b) => (None, Some(span(b, calendar).1)),
-        Edtf::YYear(_) => return Err(format!("date `{text}` is out of range; years must be within -9999..9999")),
+        Edtf::YYear(_) => {
+            return Err(format!(
+                "date `{text}` is out of range; years must be within -9999..9999"
+            ));
+        }
         Edtf::DateTime(_) => {
-            return Err(format!("date `{text}` has a time of day; give the day only (`1741-08-26`)"));
+            return Err(format!(
+                "date `{text}` has a time of day; give the day only (`1741-08-26`)"
+            ));
         }
     };
     Ok(DateValue {
@@ -222,12 +228,18 @@ mod tests {
 
     #[test]
     fn gregorian_day_is_its_own_bounds() {
-        assert_eq!(bounds("1742-06-23", Calendar::Gregorian), ("1742-06-23".into(), "1742-06-23".into()));
+        assert_eq!(
+            bounds("1742-06-23", Calendar::Gregorian),
+            ("1742-06-23".into(), "1742-06-23".into())
+        );
     }
 
     #[test]
     fn julian_days_of_the_18th_century_are_11_days_behind() {
-        assert_eq!(bounds("1741-08-26", Calendar::Julian), ("1741-09-06".into(), "1741-09-06".into()));
+        assert_eq!(
+            bounds("1741-08-26", Calendar::Julian),
+            ("1741-09-06".into(), "1741-09-06".into())
+        );
         // Known limitation: `edtf` validates days against the Gregorian calendar, so the
         // Julian leap days 1700-02-29 and 1800-02-29 are refused (outside our period).
         assert!(parse("1700-02-29", Calendar::Julian).is_err());
@@ -238,42 +250,99 @@ mod tests {
 
     #[test]
     fn unknown_calendar_covers_both_readings() {
-        assert_eq!(bounds("1741-03-21", Calendar::Unknown), ("1741-03-21".into(), "1741-04-01".into()));
+        assert_eq!(
+            bounds("1741-03-21", Calendar::Unknown),
+            ("1741-03-21".into(), "1741-04-01".into())
+        );
     }
 
     #[test]
     fn years_months_decades_and_seasons_span_their_days() {
-        assert_eq!(bounds("1742", Calendar::Gregorian), ("1742-01-01".into(), "1742-12-31".into()));
-        assert_eq!(bounds("1742-09", Calendar::Julian), ("1742-09-12".into(), "1742-10-11".into()));
-        assert_eq!(bounds("174X", Calendar::Gregorian), ("1740-01-01".into(), "1749-12-31".into()));
+        assert_eq!(
+            bounds("1742", Calendar::Gregorian),
+            ("1742-01-01".into(), "1742-12-31".into())
+        );
+        assert_eq!(
+            bounds("1742-09", Calendar::Julian),
+            ("1742-09-12".into(), "1742-10-11".into())
+        );
+        assert_eq!(
+            bounds("174X", Calendar::Gregorian),
+            ("1740-01-01".into(), "1749-12-31".into())
+        );
         assert_eq!(bounds("1740-02", Calendar::Gregorian).1, "1740-02-29");
-        assert_eq!(bounds("1741-23", Calendar::Gregorian), ("1741-09-01".into(), "1741-11-30".into()));
-        assert_eq!(bounds("1741-24", Calendar::Gregorian), ("1741-12-01".into(), "1742-02-28".into()));
+        assert_eq!(
+            bounds("1741-23", Calendar::Gregorian),
+            ("1741-09-01".into(), "1741-11-30".into())
+        );
+        assert_eq!(
+            bounds("1741-24", Calendar::Gregorian),
+            ("1741-12-01".into(), "1742-02-28".into())
+        );
     }
 
     #[test]
     fn approximate_dates_are_widened_by_one_unit() {
-        assert_eq!(bounds("1742~", Calendar::Gregorian), ("1741-01-01".into(), "1743-12-31".into()));
-        assert_eq!(bounds("1742-01~", Calendar::Gregorian), ("1741-12-01".into(), "1742-02-28".into()));
-        assert_eq!(bounds("1742-01-10~", Calendar::Gregorian), ("1742-01-09".into(), "1742-01-11".into()));
+        assert_eq!(
+            bounds("1742~", Calendar::Gregorian),
+            ("1741-01-01".into(), "1743-12-31".into())
+        );
+        assert_eq!(
+            bounds("1742-01~", Calendar::Gregorian),
+            ("1741-12-01".into(), "1742-02-28".into())
+        );
+        assert_eq!(
+            bounds("1742-01-10~", Calendar::Gregorian),
+            ("1742-01-09".into(), "1742-01-11".into())
+        );
         // Uncertain (?) is not widened.
-        assert_eq!(bounds("1742?", Calendar::Gregorian), ("1742-01-01".into(), "1742-12-31".into()));
+        assert_eq!(
+            bounds("1742?", Calendar::Gregorian),
+            ("1742-01-01".into(), "1742-12-31".into())
+        );
     }
 
     #[test]
     fn intervals_and_open_ends() {
-        assert_eq!(bounds("1741/1742", Calendar::Gregorian), ("1741-01-01".into(), "1742-12-31".into()));
-        assert_eq!(bounds("../1759-12-06", Calendar::Gregorian), (String::new(), "1759-12-06".into()));
-        assert_eq!(bounds("1744/..", Calendar::Gregorian), ("1744-01-01".into(), String::new()));
-        assert_eq!(bounds("1693/", Calendar::Gregorian), ("1693-01-01".into(), String::new()));
+        assert_eq!(
+            bounds("1741/1742", Calendar::Gregorian),
+            ("1741-01-01".into(), "1742-12-31".into())
+        );
+        assert_eq!(
+            bounds("../1759-12-06", Calendar::Gregorian),
+            (String::new(), "1759-12-06".into())
+        );
+        assert_eq!(
+            bounds("1744/..", Calendar::Gregorian),
+            ("1744-01-01".into(), String::new())
+        );
+        assert_eq!(
+            bounds("1693/", Calendar::Gregorian),
+            ("1693-01-01".into(), String::new())
+        );
     }
 
     #[test]
     fn impossible_and_inverted_dates_are_refused() {
-        for bad in ["1740-02-30", "1740-13", "1741-02-29", "26.08.1741", "1742/1741", "", "1741-08-26T10:00:00"] {
-            assert!(parse(bad, Calendar::Gregorian).is_err(), "{bad} should be refused");
+        for bad in [
+            "1740-02-30",
+            "1740-13",
+            "1741-02-29",
+            "26.08.1741",
+            "1742/1741",
+            "",
+            "1741-08-26T10:00:00",
+        ] {
+            assert!(
+                parse(bad, Calendar::Gregorian).is_err(),
+                "{bad} should be refused"
+            );
         }
-        assert!(parse("1742/1741", Calendar::Gregorian).unwrap_err().contains("inverted"));
+        assert!(
+            parse("1742/1741", Calendar::Gregorian)
+                .unwrap_err()
+                .contains("inverted")
+        );
     }
 
     #[test]

@@ -48,7 +48,13 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     /// Records a problem at `file:line[:column]`.
-    pub fn push(&mut self, file: &str, line: u64, column: Option<usize>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        file: &str,
+        line: u64,
+        column: Option<usize>,
+        message: impl Into<String>,
+    ) {
         self.items.push(Diagnostic {
             location: Location {
                 file: file.to_owned(),
@@ -100,7 +106,10 @@ impl fmt::Display for InvalidData {
 impl std::error::Error for InvalidData {}
 
 /// Suggests the known id closest to `unknown`, for "did you mean" hints.
-pub fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(&str, f64)> = None;
     for candidate in known {
         let score = strsim::normalized_damerau_levenshtein(unknown, candidate);

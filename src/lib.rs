@@ -33,7 +33,7 @@ pub struct UserError(pub String);
 
 impl UserError {
     /// Wraps a message in a [`UserError`] inside an [`anyhow::Error`].
-    pub fn new(message: impl Into<String>) -> anyhow::Error {
+    pub fn msg(message: impl Into<String>) -> anyhow::Error {
         anyhow::Error::new(Self(message.into()))
     }
 }

@@ -7,7 +7,9 @@
 
 use crate::dates::DateValue;
 use crate::model::{Citation, Dataset, Event, LangString, Named, Relation, Source};
-use crate::vocab::{EDTF_DATATYPE, Iris, Kind, WIKIDATA_ENTITY, bibo, dcterms, geo, hkg, owl, prov, schema, skos};
+use crate::vocab::{
+    EDTF_DATATYPE, Iris, Kind, WIKIDATA_ENTITY, bibo, dcterms, geo, hkg, owl, prov, schema, skos,
+};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
 use std::collections::HashMap;
@@ -28,9 +30,18 @@ impl<'a> Mapper<'a> {
             .actors
             .iter()
             .chain(&dataset.places)
-            .filter_map(|n| n.labels.iter().find(|l| l.lang == "en").map(|l| (n.id.as_str(), l.text.as_str())))
+            .filter_map(|n| {
+                n.labels
+                    .iter()
+                    .find(|l| l.lang == "en")
+                    .map(|l| (n.id.as_str(), l.text.as_str()))
+            })
             .collect();
-        Ok(Self { dataset, iris, english_names })
+        Ok(Self {
+            dataset,
+            iris,
+            english_names,
+        })
     }
 
     /// The IRI minter for this dataset.
@@ -82,12 +93,23 @@ impl<'a> Mapper<'a> {
             out.string(bibo::DOI, doi);
         }
         if let Some(parent) = &s.part_of {
-            out.iri(dcterms::IS_PART_OF, self.iris.entity(Kind::Source, parent).as_ref());
+            out.iri(
+                dcterms::IS_PART_OF,
+                self.iris.entity(Kind::Source, parent).as_ref(),
+            );
         }
         if let Some(archive) = &s.archive {
-            out.iri(hkg::ARCHIVE, self.iris.entity(Kind::Actor, archive).as_ref());
+            out.iri(
+                hkg::ARCHIVE,
+                self.iris.entity(Kind::Actor, archive).as_ref(),
+            );
         }
-        for (p, v) in [(hkg::FOND, &s.fond), (hkg::OPIS, &s.opis), (hkg::DELO, &s.delo), (hkg::FOLIOS, &s.folios)] {
+        for (p, v) in [
+            (hkg::FOND, &s.fond),
+            (hkg::OPIS, &s.opis),
+            (hkg::DELO, &s.delo),
+            (hkg::FOLIOS, &s.folios),
+        ] {
             if let Some(v) = v {
                 out.string(p, v);
             }
@@ -103,7 +125,14 @@ impl<'a> Mapper<'a> {
 
     fn named(&self, n: &Named, kind: Kind) -> Vec<Triple> {
         let mut out = Out::new(self.iris.entity(kind, &n.id));
-        out.iri(rdf::TYPE, if kind == Kind::Actor { hkg::ACTOR } else { hkg::PLACE });
+        out.iri(
+            rdf::TYPE,
+            if kind == Kind::Actor {
+                hkg::ACTOR
+            } else {
+                hkg::PLACE
+            },
+        );
         out.iri(rdf::TYPE, Self::class(&n.class).as_ref());
         labels(&mut out, rdfs::LABEL, &n.labels);
         labels(&mut out, skos::ALT_LABEL, &n.alt_labels);
@@ -114,7 +143,10 @@ impl<'a> Mapper<'a> {
             out.lang(rdfs::COMMENT, text, "en");
         }
         if let Some(q) = &n.wikidata {
-            out.iri(owl::SAME_AS, NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{q}")).as_ref());
+            out.iri(
+                owl::SAME_AS,
+                NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{q}")).as_ref(),
+            );
         }
         if let Some((lat, long)) = &n.coordinates {
             out.typed(geo::LAT, lat, xsd::DECIMAL);
@@ -130,12 +162,23 @@ impl<'a> Mapper<'a> {
     fn relation(&self, r: &Relation) -> Vec<Triple> {
         let subject = self.iris.entity(Kind::Actor, &r.subject);
         let predicate = Self::class(&r.predicate);
-        let object = self.iris.entity(if r.object_is_place { Kind::Place } else { Kind::Actor }, &r.object);
+        let object = self.iris.entity(
+            if r.object_is_place {
+                Kind::Place
+            } else {
+                Kind::Actor
+            },
+            &r.object,
+        );
         let mut out = Out::new(self.iris.entity(Kind::Assertion, &r.id));
         out.iri(rdf::TYPE, rdf::STATEMENT);
         out.iri(rdf::TYPE, hkg::ASSERTION);
         let name = |id: &str| self.english_names.get(id).copied().unwrap_or(id).to_owned();
-        out.lang(rdfs::LABEL, &format!("{} {} {}", name(&r.subject), r.predicate, name(&r.object)), "en");
+        out.lang(
+            rdfs::LABEL,
+            &format!("{} {} {}", name(&r.subject), r.predicate, name(&r.object)),
+            "en",
+        );
         out.iri(rdf::SUBJECT, subject.as_ref());
         out.iri(rdf::PREDICATE, predicate.as_ref());
         out.iri(rdf::OBJECT, object.as_ref());
@@ -146,7 +189,10 @@ impl<'a> Mapper<'a> {
             out.string(hkg::DATE_AS_WRITTEN, text);
         }
         if let Some(place) = &r.place {
-            out.iri(hkg::PLACE_PROP, self.iris.entity(Kind::Place, place).as_ref());
+            out.iri(
+                hkg::PLACE_PROP,
+                self.iris.entity(Kind::Place, place).as_ref(),
+            );
         }
         out.iri(hkg::CERTAINTY, Self::class(r.certainty.name()).as_ref());
         if let Some(note) = &r.note {
@@ -171,13 +217,19 @@ impl<'a> Mapper<'a> {
             out.string(hkg::DATE_AS_WRITTEN, text);
         }
         if let Some(place) = &e.place {
-            out.iri(hkg::PLACE_PROP, self.iris.entity(Kind::Place, place).as_ref());
+            out.iri(
+                hkg::PLACE_PROP,
+                self.iris.entity(Kind::Place, place).as_ref(),
+            );
         }
         for other in &e.about {
             out.iri(hkg::ABOUT, self.iris.entity(Kind::Event, other).as_ref());
         }
         for other in &e.in_response_to {
-            out.iri(hkg::IN_RESPONSE_TO, self.iris.entity(Kind::Event, other).as_ref());
+            out.iri(
+                hkg::IN_RESPONSE_TO,
+                self.iris.entity(Kind::Event, other).as_ref(),
+            );
         }
         out.iri(hkg::CERTAINTY, Self::class(e.certainty.name()).as_ref());
         if let Some(text) = &e.description {
@@ -200,9 +252,15 @@ impl<'a> Mapper<'a> {
             if let Some(locator) = &c.locator {
                 let derivation = self.iris.derivation(&out.subject, &c.source);
                 out.iri(prov::QUALIFIED_DERIVATION, derivation.as_ref());
-                out.triples.push(Triple::new(derivation.clone(), rdf::TYPE, prov::DERIVATION));
-                out.triples.push(Triple::new(derivation.clone(), prov::ENTITY, source));
-                out.triples.push(Triple::new(derivation, hkg::LOCATOR, Literal::new_simple_literal(locator)));
+                out.triples
+                    .push(Triple::new(derivation.clone(), rdf::TYPE, prov::DERIVATION));
+                out.triples
+                    .push(Triple::new(derivation.clone(), prov::ENTITY, source));
+                out.triples.push(Triple::new(
+                    derivation,
+                    hkg::LOCATOR,
+                    Literal::new_simple_literal(locator),
+                ));
             }
         }
     }
@@ -216,7 +274,10 @@ struct Out {
 
 impl Out {
     fn new(subject: NamedNode) -> Self {
-        Self { subject, triples: Vec::with_capacity(16) }
+        Self {
+            subject,
+            triples: Vec::with_capacity(16),
+        }
     }
 
     fn push(&mut self, p: NamedNodeRef<'_>, o: impl Into<Term>) {
@@ -232,7 +293,10 @@ impl Out {
     }
 
     fn lang(&mut self, p: NamedNodeRef<'_>, value: &str, lang: &str) {
-        self.push(p, Literal::new_language_tagged_literal_unchecked(value, lang));
+        self.push(
+            p,
+            Literal::new_language_tagged_literal_unchecked(value, lang),
+        );
     }
 
     fn typed(&mut self, p: NamedNodeRef<'_>, value: &str, datatype: NamedNodeRef<'_>) {
@@ -255,6 +319,9 @@ fn date(out: &mut Out, d: &DateValue) {
         out.typed(hkg::NOT_AFTER, &day.to_string(), xsd::DATE);
     }
     if let Some(name) = d.calendar.name() {
-        out.iri(hkg::CALENDAR, NamedNode::new_unchecked(format!("{}{name}", hkg::NS)).as_ref());
+        out.iri(
+            hkg::CALENDAR,
+            NamedNode::new_unchecked(format!("{}{name}", hkg::NS)).as_ref(),
+        );
     }
 }

@@ -43,7 +43,9 @@ impl QueryInput {
     /// Reads the query text; a NAME is looked up in `queries_dir`.
     pub fn read(&self, queries_dir: &Path) -> Result<(String, String)> {
         let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|e| UserError::new(format!("cannot read the query {}: {e}", path.display())))
+            std::fs::read_to_string(path).map_err(|e| {
+                UserError::msg(format!("cannot read the query {}: {e}", path.display()))
+            })
         };
         match self {
             QueryInput::Text(text) => Ok(("the query".to_owned(), text.clone())),
@@ -52,7 +54,7 @@ impl QueryInput {
                 let path = queries_dir.join(format!("{name}.rq"));
                 if !path.is_file() {
                     let names = curated_names(queries_dir).unwrap_or_default();
-                    return Err(UserError::new(format!(
+                    return Err(UserError::msg(format!(
                         "no curated query `{name}` in {}{}; the queries are: {}",
                         queries_dir.display(),
                         crate::diagnostics::hint(name, names.iter().map(String::as_str)),
@@ -79,7 +81,12 @@ impl QueryInput {
 pub fn curated_names(queries_dir: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(queries_dir)?
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rq").map(str::to_owned))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".rq")
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
     Ok(names)
@@ -99,12 +106,21 @@ pub fn stored_base(store: &Store) -> Result<Option<String>> {
 pub fn prefixes(store: &Store) -> Result<Vec<(String, String)>> {
     Ok(match stored_base(store)?.and_then(|b| Iris::new(&b).ok()) {
         Some(iris) => vocab::all_prefixes(&iris),
-        None => vocab::COMMON_PREFIXES.iter().map(|(p, n)| ((*p).into(), (*n).into())).collect(),
+        None => vocab::COMMON_PREFIXES
+            .iter()
+            .map(|(p, n)| ((*p).into(), (*n).into()))
+            .collect(),
     })
 }
 
 /// Parses and runs `text` (named `origin` in messages) and writes the results.
-pub fn run(store: &Store, origin: &str, text: &str, format: ResultsFormat, mut out: impl Write) -> Result<()> {
+pub fn run(
+    store: &Store,
+    origin: &str,
+    text: &str,
+    format: ResultsFormat,
+    mut out: impl Write,
+) -> Result<()> {
     let prefixes = prefixes(store)?;
     let mut evaluator = SparqlEvaluator::new();
     for (p, ns) in &prefixes {
@@ -112,11 +128,11 @@ pub fn run(store: &Store, origin: &str, text: &str, format: ResultsFormat, mut o
     }
     let query = evaluator
         .parse_query(text)
-        .map_err(|e| UserError::new(format!("syntax error in {origin}: {e}")))?;
+        .map_err(|e| UserError::msg(format!("syntax error in {origin}: {e}")))?;
     let results = query
         .on_store(store)
         .execute()
-        .map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
     match results {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
@@ -129,16 +145,24 @@ pub fn run(store: &Store, origin: &str, text: &str, format: ResultsFormat, mut o
                     .set_header(variables.iter().map(|v| v.as_str().to_owned()));
                 let mut count = 0usize;
                 for solution in solutions {
-                    let solution = solution.map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
-                    table.add_row(variables.iter().map(|v| solution.get(v).map(|t| human(t, &abbreviations)).unwrap_or_default()));
+                    let solution = solution
+                        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
+                    table.add_row(variables.iter().map(|v| {
+                        solution
+                            .get(v)
+                            .map(|t| human(t, &abbreviations))
+                            .unwrap_or_default()
+                    }));
                     count += 1;
                 }
                 writeln!(out, "{table}")?;
                 writeln!(out, "{count} row{}", if count == 1 { "" } else { "s" })?;
             } else {
-                let mut serializer = QueryResultsSerializer::from_format(w3c(format)).serialize_solutions_to_writer(&mut out, variables)?;
+                let mut serializer = QueryResultsSerializer::from_format(w3c(format))
+                    .serialize_solutions_to_writer(&mut out, variables)?;
                 for solution in solutions {
-                    let solution = solution.map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+                    let solution = solution
+                        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
                     serializer.serialize(&solution)?;
                 }
                 serializer.finish()?;
@@ -148,13 +172,14 @@ pub fn run(store: &Store, origin: &str, text: &str, format: ResultsFormat, mut o
             if format == ResultsFormat::Table {
                 writeln!(out, "{value}")?;
             } else {
-                QueryResultsSerializer::from_format(w3c(format)).serialize_boolean_to_writer(&mut out, value)?;
+                QueryResultsSerializer::from_format(w3c(format))
+                    .serialize_boolean_to_writer(&mut out, value)?;
             }
         }
         QueryResults::Graph(triples) => {
             let triples = triples
                 .collect::<Result<Vec<Triple>, _>>()
-                .map_err(|e| UserError::new(format!("cannot evaluate {origin}: {e}")))?;
+                .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
             crate::export::turtle::write(triples, &prefixes, &mut out)?;
         }
     }

@@ -29,18 +29,28 @@ impl Ctx<'_> {
         for (p, ns) in self.prefixes {
             evaluator = evaluator.with_prefix(p, ns)?;
         }
-        let QueryResults::Solutions(solutions) = evaluator.parse_query(query)?.on_store(self.store).execute()? else {
+        let QueryResults::Solutions(solutions) = evaluator
+            .parse_query(query)?
+            .on_store(self.store)
+            .execute()?
+        else {
             unreachable!("card queries are SELECT queries")
         };
         let mut out = Vec::new();
         for s in solutions {
-            out.push(s?.iter().map(|(v, t)| (v.as_str().to_owned(), t.clone())).collect());
+            out.push(
+                s?.iter()
+                    .map(|(v, t)| (v.as_str().to_owned(), t.clone()))
+                    .collect(),
+            );
         }
         Ok(out)
     }
 
     fn text(&self, row: &Row, var: &str) -> String {
-        row.get(var).map(|t| human(t, &self.abbreviations)).unwrap_or_default()
+        row.get(var)
+            .map(|t| human(t, &self.abbreviations))
+            .unwrap_or_default()
     }
 
     /// Footnote marks for a `|`-joined list of source IRIs.
@@ -70,18 +80,28 @@ fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
         if let Some(kind) = Kind::ALL.into_iter().find(|k| k.segment() == prefix) {
             candidates.push(format!("{base}{}/{id}", kind.segment()));
         }
-    } else if let Some(iris) = &iris {
-        if crate::vocab::is_slug(entity) {
-            candidates.extend(Kind::ALL.iter().map(|k| iris.entity(*k, entity).into_string()));
-        }
+    } else if let Some(iris) = &iris
+        && crate::vocab::is_slug(entity)
+    {
+        candidates.extend(
+            Kind::ALL
+                .iter()
+                .map(|k| iris.entity(*k, entity).into_string()),
+        );
     }
     for c in candidates {
-        let Ok(node) = NamedNode::new(c) else { continue };
-        if store.quads_for_pattern(Some(node.as_ref().into()), None, None, None).next().is_some() {
+        let Ok(node) = NamedNode::new(c) else {
+            continue;
+        };
+        if store
+            .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
+            .next()
+            .is_some()
+        {
             return Ok(node);
         }
     }
-    Err(UserError::new(format!(
+    Err(UserError::msg(format!(
         "no entity `{entity}` in the graph; give an id from the CSV files (e.g. `darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI"
     )))
 }
@@ -90,19 +110,46 @@ fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
 pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
     let node = resolve(store, entity)?;
     let prefixes = prefixes(store)?;
-    let mut ctx = Ctx { store, prefixes: &prefixes, abbreviations: Prefixes::new(&prefixes), notes: BTreeMap::new() };
+    let mut ctx = Ctx {
+        store,
+        prefixes: &prefixes,
+        abbreviations: Prefixes::new(&prefixes),
+        notes: BTreeMap::new(),
+    };
     let e = format!("<{}>", node.as_str());
 
-    let facts = ctx.select(&format!("SELECT ?p ?o WHERE {{ {e} ?p ?o }} ORDER BY ?p ?o"))?;
+    let facts = ctx.select(&format!(
+        "SELECT ?p ?o WHERE {{ {e} ?p ?o }} ORDER BY ?p ?o"
+    ))?;
     let values = |p: &str| -> Vec<&Term> {
-        facts.iter().filter(|r| r.get("p").is_some_and(|t| matches!(t, Term::NamedNode(n) if n.as_str() == p))).filter_map(|r| r.get("o")).collect()
+        facts
+            .iter()
+            .filter(|r| {
+                r.get("p")
+                    .is_some_and(|t| matches!(t, Term::NamedNode(n) if n.as_str() == p))
+            })
+            .filter_map(|r| r.get("o"))
+            .collect()
     };
-    let show_list = |terms: Vec<&Term>, ctx: &Ctx<'_>| terms.iter().map(|t| human(t, &ctx.abbreviations)).collect::<Vec<_>>();
+    let show_list = |terms: Vec<&Term>, ctx: &Ctx<'_>| {
+        terms
+            .iter()
+            .map(|t| human(t, &ctx.abbreviations))
+            .collect::<Vec<_>>()
+    };
     let rdfs = "http://www.w3.org/2000/01/rdf-schema#";
     let hkg = crate::vocab::hkg::NS;
     let labels = show_list(values(&format!("{rdfs}label")), &ctx);
-    let title = labels.iter().find(|l| l.ends_with("@en")).or(labels.first()).cloned().unwrap_or_else(|| node.as_str().to_owned());
-    let types = show_list(values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), &ctx);
+    let title = labels
+        .iter()
+        .find(|l| l.ends_with("@en"))
+        .or(labels.first())
+        .cloned()
+        .unwrap_or_else(|| node.as_str().to_owned());
+    let types = show_list(
+        values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        &ctx,
+    );
     writeln!(out, "{}", title.trim_end_matches("@en"))?;
     writeln!(out, "  iri:      {}", node.as_str())?;
     writeln!(out, "  type:     {}", types.join(", "))?;
@@ -112,19 +159,36 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         writeln!(out, "  variants: {}", alt.join(" · "))?;
     }
     if let Some(date) = values(&format!("{hkg}date")).first() {
-        let bounds = |p: &str| values(&format!("{hkg}{p}")).first().map(|t| human(t, &ctx.abbreviations)).unwrap_or_else(|| "..".into());
-        writeln!(out, "  date:     {} (Gregorian {} to {})", human(date, &ctx.abbreviations), bounds("notBefore"), bounds("notAfter"))?;
+        let bounds = |p: &str| {
+            values(&format!("{hkg}{p}"))
+                .first()
+                .map(|t| human(t, &ctx.abbreviations))
+                .unwrap_or_else(|| "..".into())
+        };
+        writeln!(
+            out,
+            "  date:     {} (Gregorian {} to {})",
+            human(date, &ctx.abbreviations),
+            bounds("notBefore"),
+            bounds("notAfter")
+        )?;
     }
     for comment in show_list(values(&format!("{rdfs}comment")), &ctx) {
-        writeln!(out, "  note:     {comment}")?;
+        writeln!(out, "  note:     {}", comment.trim_end_matches("@en"))?;
     }
-    for citation in show_list(values("http://purl.org/dc/terms/bibliographicCitation"), &ctx) {
+    for citation in show_list(
+        values("http://purl.org/dc/terms/bibliographicCitation"),
+        &ctx,
+    ) {
         writeln!(out, "  citation: {citation}")?;
     }
-    let own: Vec<String> = values("http://www.w3.org/ns/prov#wasDerivedFrom").iter().map(|t| match t {
-        Term::NamedNode(n) => n.as_str().to_owned(),
-        _ => String::new(),
-    }).collect();
+    let own: Vec<String> = values("http://www.w3.org/ns/prov#wasDerivedFrom")
+        .iter()
+        .map(|t| match t {
+            Term::NamedNode(n) => n.as_str().to_owned(),
+            _ => String::new(),
+        })
+        .collect();
     if !own.is_empty() {
         let marks = ctx.cite(&own.join("|"));
         writeln!(out, "  sources:  {marks}")?;
@@ -148,7 +212,11 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
             writeln!(
                 out,
                 "  {:<14} {} {} {}  [{}] {marks}",
-                if date.is_empty() { "(undated)".to_owned() } else { date },
+                if date.is_empty() {
+                    "(undated)".to_owned()
+                } else {
+                    date
+                },
                 ctx.text(r, "sname").trim_end_matches("@en"),
                 ctx.text(r, "p").trim_start_matches("hkg:"),
                 ctx.text(r, "oname").trim_end_matches("@en"),
@@ -173,7 +241,11 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
             writeln!(
                 out,
                 "  {:<14} {} ({}; as {})  [{}] {marks}",
-                if date.is_empty() { "(undated)".to_owned() } else { date },
+                if date.is_empty() {
+                    "(undated)".to_owned()
+                } else {
+                    date
+                },
                 ctx.text(r, "label").trim_end_matches("@en"),
                 ctx.text(r, "class").trim_start_matches("hkg:"),
                 ctx.text(r, "role").trim_start_matches("hkg:"),
@@ -189,7 +261,13 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
     if !participants.is_empty() {
         writeln!(out, "\nparticipants")?;
         for r in &participants {
-            writeln!(out, "  {:<12} {} ({})", ctx.text(r, "role").trim_start_matches("hkg:"), ctx.text(r, "name").trim_end_matches("@en"), ctx.text(r, "a"))?;
+            writeln!(
+                out,
+                "  {:<12} {} ({})",
+                ctx.text(r, "role").trim_start_matches("hkg:"),
+                ctx.text(r, "name").trim_end_matches("@en"),
+                ctx.text(r, "a")
+            )?;
         }
     }
 
@@ -210,7 +288,13 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                 ("<-", "about") => "reported in",
                 _ => "answered by",
             };
-            writeln!(out, "  {phrase:<12} {} {} ({})", ctx.text(r, "date"), ctx.text(r, "label").trim_end_matches("@en"), ctx.text(r, "other"))?;
+            writeln!(
+                out,
+                "  {phrase:<12} {} {} ({})",
+                ctx.text(r, "date"),
+                ctx.text(r, "label").trim_end_matches("@en"),
+                ctx.text(r, "other")
+            )?;
         }
     }
 
@@ -218,13 +302,23 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         "SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x prov:wasDerivedFrom {e} ; a ?kind . FILTER(?kind IN (hkg:Actor, hkg:Place, hkg:Event, hkg:Assertion)) }} GROUP BY ?kind ORDER BY ?kind"
     ))?;
     if !derived.is_empty() {
-        let parts: Vec<String> = derived.iter().map(|r| format!("{} {}", ctx.text(r, "n"), ctx.text(r, "kind").trim_start_matches("hkg:"))).collect();
+        let parts: Vec<String> = derived
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    ctx.text(r, "n"),
+                    ctx.text(r, "kind").trim_start_matches("hkg:")
+                )
+            })
+            .collect();
         writeln!(out, "\ncited by\n  {}", parts.join(", "))?;
     }
 
     if !ctx.notes.is_empty() {
         writeln!(out, "\nsources")?;
-        let mut notes: Vec<(usize, String)> = ctx.notes.iter().map(|(s, n)| (*n, s.clone())).collect();
+        let mut notes: Vec<(usize, String)> =
+            ctx.notes.iter().map(|(s, n)| (*n, s.clone())).collect();
         notes.sort();
         for (n, source) in notes {
             let rows = ctx.select(&format!(
@@ -234,8 +328,15 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                                FILTER(?x = {e} || EXISTS {{ ?x rdf:subject|rdf:object {e} }} || EXISTS {{ ?x ?role {e} . ?role a hkg:RoleProperty }}) }}
                  }} GROUP BY ?citation"
             ))?;
-            let (citation, locators) = rows.first().map(|r| (ctx.text(r, "citation"), ctx.text(r, "locators"))).unwrap_or_default();
-            let locators = if locators.is_empty() { String::new() } else { format!(" ({locators})") };
+            let (citation, locators) = rows
+                .first()
+                .map(|r| (ctx.text(r, "citation"), ctx.text(r, "locators")))
+                .unwrap_or_default();
+            let locators = if locators.is_empty() {
+                String::new()
+            } else {
+                format!(" ({locators})")
+            };
             writeln!(out, "  [{n}] {citation}{locators}")?;
         }
     }

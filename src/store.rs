@@ -17,7 +17,7 @@
 
 use crate::UserError;
 use anyhow::{Context, Result};
-use oxigraph::model::{Quad, Triple};
+use oxigraph::model::Triple;
 use oxigraph::store::Store;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -41,7 +41,8 @@ pub struct BuildLock {
 
 /// Takes the store's build lock, failing at once if another build holds it.
 pub fn lock(store_dir: &Path) -> Result<BuildLock> {
-    fs::create_dir_all(store_dir).with_context(|| format!("cannot create the store directory {}", store_dir.display()))?;
+    fs::create_dir_all(store_dir)
+        .with_context(|| format!("cannot create the store directory {}", store_dir.display()))?;
     let path = store_dir.join(LOCK);
     let file = OpenOptions::new()
         .create(true)
@@ -51,12 +52,14 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(BuildLock { _file: file }),
-        Err(fs::TryLockError::WouldBlock) => Err(UserError::new(format!(
+        Err(fs::TryLockError::WouldBlock) => Err(UserError::msg(format!(
             "another `histkg build` is writing to {}; wait for it to finish (lock held on {})",
             store_dir.display(),
             path.display()
         ))),
-        Err(fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
     }
 }
 
@@ -65,13 +68,17 @@ pub fn current_generation(store_dir: &Path) -> Result<Option<String>> {
     match fs::read_to_string(store_dir.join(CURRENT)) {
         Ok(name) => Ok(Some(name.trim().to_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", store_dir.join(CURRENT).display())),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot read {}", store_dir.join(CURRENT).display()))
+        }
     }
 }
 
 fn generations(store_dir: &Path) -> Result<Vec<(u64, String)>> {
     let mut out = Vec::new();
-    for entry in fs::read_dir(store_dir).with_context(|| format!("cannot list {}", store_dir.display()))? {
+    for entry in
+        fs::read_dir(store_dir).with_context(|| format!("cannot list {}", store_dir.display()))?
+    {
         let name = entry?.file_name().to_string_lossy().into_owned();
         if let Some(n) = name.strip_prefix(PREFIX).and_then(|n| n.parse().ok()) {
             out.push((n, name));
@@ -97,26 +104,37 @@ pub fn build_generation(
         .iter()
         .filter(|(_, name)| Some(name) != current.as_ref())
         .map(|(n, _)| *n)
-        .filter(|n| current.as_ref().and_then(|c| c.strip_prefix(PREFIX)?.parse::<u64>().ok()).is_some_and(|c| *n < c))
+        .filter(|n| {
+            current
+                .as_ref()
+                .and_then(|c| c.strip_prefix(PREFIX)?.parse::<u64>().ok())
+                .is_some_and(|c| *n < c)
+        })
         .max();
     for (n, name) in &existing {
         if Some(name) != current.as_ref() && Some(*n) != keep_previous {
-            fs::remove_dir_all(store_dir.join(name)).with_context(|| format!("cannot remove the leftover generation {name}"))?;
+            fs::remove_dir_all(store_dir.join(name))
+                .with_context(|| format!("cannot remove the leftover generation {name}"))?;
         }
     }
     let next = existing.last().map_or(1, |(n, _)| n + 1);
     let name = format!("{PREFIX}{next:06}");
     let dir = store_dir.join(&name);
-    let store = Store::open(&dir).with_context(|| format!("cannot create the store generation {}", dir.display()))?;
+    let store = Store::open(&dir)
+        .with_context(|| format!("cannot create the store generation {}", dir.display()))?;
     let mut loader = store.bulk_loader().on_progress(on_progress);
     if let Some(mb) = options.memory_mb {
         loader = loader.with_max_memory_size_in_megabytes(mb);
     }
     loader
-        .load_quads(triples.map(|t| Quad::from(t.in_graph(oxigraph::model::GraphName::DefaultGraph))))
+        .load_quads(triples.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)))
         .with_context(|| format!("cannot load into {}", dir.display()))?;
-    loader.commit().with_context(|| format!("cannot commit {}", dir.display()))?;
-    store.flush().with_context(|| format!("cannot flush {}", dir.display()))?;
+    loader
+        .commit()
+        .with_context(|| format!("cannot commit {}", dir.display()))?;
+    store
+        .flush()
+        .with_context(|| format!("cannot flush {}", dir.display()))?;
     publish(store_dir, &name)?;
     // The generation before the one just replaced is no longer anyone's fallback.
     for (n, old) in generations(store_dir)? {
@@ -142,11 +160,12 @@ fn publish(store_dir: &Path, name: &str) -> Result<()> {
 /// Opens the published generation read-only.
 pub fn open(store_dir: &Path) -> Result<Store> {
     let Some(name) = current_generation(store_dir)? else {
-        return Err(UserError::new(format!(
+        return Err(UserError::msg(format!(
             "no graph in {}: run `histkg build` first (or pass --store DIR)",
             store_dir.display()
         )));
     };
     let dir = store_dir.join(&name);
-    Store::open_read_only(&dir).with_context(|| format!("cannot open the store generation {}", dir.display()))
+    Store::open_read_only(&dir)
+        .with_context(|| format!("cannot open the store generation {}", dir.display()))
 }

@@ -7,13 +7,16 @@ use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::fmt;
 
+/// One kind of entity: its root class, how many there are, and the count per class.
+pub type KindCounts = (String, u64, Vec<(String, u64)>);
+
 /// Counts describing a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// Number of triples.
     pub triples: usize,
     /// (root class, total, [(class, count)]) for actors, places, events and sources.
-    pub kinds: Vec<(String, u64, Vec<(String, u64)>)>,
+    pub kinds: Vec<KindCounts>,
     /// Assertions by certainty.
     pub assertions: Vec<(String, u64)>,
 }
@@ -34,7 +37,12 @@ fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
             solution
                 .iter()
                 .map(|(_, t)| match t {
-                    Term::NamedNode(n) => n.as_str().rsplit(['#', '/']).next().unwrap_or_default().to_owned(),
+                    Term::NamedNode(n) => n
+                        .as_str()
+                        .rsplit(['#', '/'])
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
                     Term::Literal(l) => l.value().to_owned(),
                     other => other.to_string(),
                 })
@@ -55,9 +63,19 @@ impl Summary {
                     "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root}, ?class . FILTER(?class != hkg:{root}) }} GROUP BY ?class ORDER BY DESC(?n) ?class"
                 ),
             )?;
-            let total = rows(store, &format!("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"))?;
-            let total = total.first().and_then(|r| r.first()).and_then(|n| n.parse().ok()).unwrap_or(0);
-            let classes = classes.into_iter().map(|r| (r[0].clone(), r[1].parse().unwrap_or(0))).collect();
+            let total = rows(
+                store,
+                &format!("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"),
+            )?;
+            let total = total
+                .first()
+                .and_then(|r| r.first())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let classes = classes
+                .into_iter()
+                .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
+                .collect();
             kinds.push((root.to_owned(), total, classes));
         }
         let assertions = rows(
@@ -67,7 +85,11 @@ impl Summary {
         .into_iter()
         .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
         .collect();
-        Ok(Self { triples: store.len()?, kinds, assertions })
+        Ok(Self {
+            triples: store.len()?,
+            kinds,
+            assertions,
+        })
     }
 }
 
@@ -85,7 +107,11 @@ impl fmt::Display for Summary {
             writeln!(f, "{total:>6} {:<10} {}", plural(root), detail.join(", "))?;
         }
         let total: u64 = self.assertions.iter().map(|(_, n)| n).sum();
-        let detail: Vec<String> = self.assertions.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let detail: Vec<String> = self
+            .assertions
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         write!(f, "{total:>6} {:<10} {}", "assertions", detail.join(", "))
     }
 }

@@ -129,7 +129,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in IRI-path order.
-    pub const ALL: [Kind; 5] = [Kind::Actor, Kind::Assertion, Kind::Event, Kind::Place, Kind::Source];
+    pub const ALL: [Kind; 5] = [
+        Kind::Actor,
+        Kind::Assertion,
+        Kind::Event,
+        Kind::Place,
+        Kind::Source,
+    ];
 
     /// The IRI path segment and prefix name (`actor`, `event`…).
     pub fn segment(self) -> &'static str {
@@ -156,7 +162,9 @@ impl Iris {
         if !(base.ends_with('/') || base.ends_with('#')) {
             return Err(format!("base IRI `{base}` must end with `/` or `#`"));
         }
-        Ok(Self { base: base.to_owned() })
+        Ok(Self {
+            base: base.to_owned(),
+        })
     }
 
     /// The base IRI.
@@ -179,7 +187,12 @@ impl Iris {
     pub fn prefixes(&self) -> Vec<(String, String)> {
         Kind::ALL
             .iter()
-            .map(|k| (k.segment().to_owned(), format!("{}{}/", self.base, k.segment())))
+            .map(|k| {
+                (
+                    k.segment().to_owned(),
+                    format!("{}{}/", self.base, k.segment()),
+                )
+            })
             .collect()
     }
 
@@ -207,7 +220,9 @@ pub fn is_slug(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// All prefixes for a dataset: the common ones and the dataset's own.
@@ -250,7 +265,9 @@ mod tests {
         for ok in ["a", "darma-bala", "report-1741-08-26", "s7"] {
             assert!(is_slug(ok), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a--b", "A", "a b", "a/b", "../x", "a#b", "a>b", "ä", "http://x"] {
+        for bad in [
+            "", "-a", "a-", "a--b", "A", "a b", "a/b", "../x", "a#b", "a>b", "ä", "http://x",
+        ] {
             assert!(!is_slug(bad), "{bad}");
         }
         assert!(!is_slug(&"a".repeat(MAX_ID_LEN + 1)));
@@ -261,7 +278,10 @@ mod tests {
         let iris = Iris::new("https://example.org/histkg/").unwrap();
         let iri = iris.entity(Kind::Actor, "darma-bala");
         assert_eq!(iri.as_str(), "https://example.org/histkg/actor/darma-bala");
-        assert_eq!(iris.parse_entity(iri.as_str()), Some((Kind::Actor, "darma-bala".into())));
+        assert_eq!(
+            iris.parse_entity(iri.as_str()),
+            Some((Kind::Actor, "darma-bala".into()))
+        );
         assert!(Iris::new("not an iri").is_err());
         assert!(Iris::new("https://example.org/x").is_err());
     }

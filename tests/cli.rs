@@ -16,7 +16,11 @@ fn root() -> PathBuf {
 
 /// Runs histkg in `cwd`, returning its output.
 fn histkg(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).args(args).current_dir(cwd).output().expect("histkg runs")
+    Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("histkg runs")
 }
 
 fn describe(args: &[&str], out: &Output) -> String {
@@ -70,15 +74,27 @@ fn golden(path: &Path, actual: &str) {
         fs::write(path, actual).unwrap();
         return;
     }
-    let expected = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read golden file {}: {e}; run with UPDATE_GOLDEN=1", path.display()));
-    assert!(expected == actual, "{} differs from the output:\n--- expected\n{expected}\n--- actual\n{actual}", path.display());
+    let expected = fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read golden file {}: {e}; run with UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{} differs from the output:\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
 }
 
 /// What a store holds: its published generation and its sorted N-Triples export.
 fn snapshot(cwd: &Path, store: &str) -> (String, String, Vec<String>) {
     let current = fs::read_to_string(cwd.join(store).join("CURRENT")).unwrap();
     let dump = ok(cwd, &["export", "--store", store, "--format", "ntriples"]);
-    let mut dirs: Vec<String> = fs::read_dir(cwd.join(store)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut dirs: Vec<String> = fs::read_dir(cwd.join(store))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     dirs.sort();
     (current, dump, dirs)
 }
@@ -88,10 +104,19 @@ fn build_prints_a_summary_of_what_the_store_holds() {
     let dir = mini();
     let out = ok(dir.path(), &["build"]);
     assert!(out.contains("built store/gen-000001 from data"), "{out}");
-    assert!(out.contains("     9 actors     Person 5, Institution 3, Polity 1"), "{out}");
-    assert!(out.contains("     3 events     Interrogation 1, Mediation 1, Report 1"), "{out}");
+    assert!(
+        out.contains("     9 actors     Person 5, Institution 3, Polity 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("     3 events     Interrogation 1, Mediation 1, Report 1"),
+        "{out}"
+    );
     assert!(out.contains("     5 sources"), "{out}");
-    assert!(out.contains("     4 assertions certain 3, disputed 1"), "{out}");
+    assert!(
+        out.contains("     4 assertions certain 3, disputed 1"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -106,7 +131,14 @@ fn check_validates_without_writing() {
 fn exports_match_their_golden_files() {
     let dir = mini();
     ok(dir.path(), &["build"]);
-    for (format, ext) in [("turtle", "ttl"), ("ntriples", "nt"), ("nquads", "nq"), ("trig", "trig"), ("rdfxml", "rdf"), ("jsonld", "jsonld")] {
+    for (format, ext) in [
+        ("turtle", "ttl"),
+        ("ntriples", "nt"),
+        ("nquads", "nq"),
+        ("trig", "trig"),
+        ("rdfxml", "rdf"),
+        ("jsonld", "jsonld"),
+    ] {
         let out = ok(dir.path(), &["export", "--format", format]);
         golden(&root().join(format!("tests/golden/mini.{ext}")), &out);
     }
@@ -120,9 +152,16 @@ fn export_is_byte_identical_across_builds() {
     ok(dir.path(), &["build", "--store", "b"]);
     for format in ["turtle", "jsonld", "rdfxml", "ntriples"] {
         let a = ok(dir.path(), &["export", "--store", "a", "--format", format]);
-        let b = ok(dir.path(), &["export", "--store", "b", "--format", format, "-o", "b.out"]);
+        let b = ok(
+            dir.path(),
+            &["export", "--store", "b", "--format", format, "-o", "b.out"],
+        );
         assert!(b.is_empty());
-        assert_eq!(a, fs::read_to_string(dir.path().join("b.out")).unwrap(), "{format} export differs between builds");
+        assert_eq!(
+            a,
+            fs::read_to_string(dir.path().join("b.out")).unwrap(),
+            "{format} export differs between builds"
+        );
     }
 }
 
@@ -140,17 +179,28 @@ fn every_export_parses_back_to_the_same_graph() {
         lines.dedup();
         lines
     };
-    let reference = parse(&ok(dir.path(), &["export", "--format", "ntriples"]), RdfFormat::NTriples);
+    let reference = parse(
+        &ok(dir.path(), &["export", "--format", "ntriples"]),
+        RdfFormat::NTriples,
+    );
     assert!(reference.len() > 300, "{}", reference.len());
     for (name, format) in [
         ("turtle", RdfFormat::Turtle),
         ("nquads", RdfFormat::NQuads),
         ("trig", RdfFormat::TriG),
         ("rdfxml", RdfFormat::RdfXml),
-        ("jsonld", RdfFormat::JsonLd { profile: Default::default() }),
+        (
+            "jsonld",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
     ] {
         let graph = parse(&ok(dir.path(), &["export", "--format", name]), format);
-        assert_eq!(graph, reference, "{name} export does not parse back to the same graph");
+        assert_eq!(
+            graph, reference,
+            "{name} export does not parse back to the same graph"
+        );
     }
 }
 
@@ -159,15 +209,27 @@ fn turtle_export_is_pretty() {
     let dir = mini();
     ok(dir.path(), &["build"]);
     let ttl = ok(dir.path(), &["export", "--format", "turtle"]);
-    assert!(ttl.starts_with("@prefix actor: <https://example.org/histkg/actor/> .\n"), "{ttl}");
-    assert!(ttl.contains("\nactor:darma-bala\n    a hkg:Actor , hkg:Person ;\n"), "{ttl}");
-    assert!(!ttl.contains("@prefix rico:") || ttl.contains("rico:"), "only used prefixes are declared");
+    assert!(
+        ttl.starts_with("@prefix actor: <https://example.org/histkg/actor/> .\n"),
+        "{ttl}"
+    );
+    assert!(
+        ttl.contains("\nactor:darma-bala\n    a hkg:Actor , hkg:Person ;\n"),
+        "{ttl}"
+    );
+    assert!(
+        !ttl.contains("@prefix rico:") || ttl.contains("rico:"),
+        "only used prefixes are declared"
+    );
 }
 
 #[test]
 fn bad_input_is_refused_with_its_golden_message_and_the_store_untouched() {
     let cases = root().join("tests/fixtures/bad");
-    let mut names: Vec<PathBuf> = fs::read_dir(&cases).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<PathBuf> = fs::read_dir(&cases)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     assert!(names.len() >= 20, "expected at least 20 bad-input cases");
     for case in names {
@@ -192,9 +254,23 @@ fn bad_input_is_refused_with_its_golden_message_and_the_store_untouched() {
         }
         let stderr = fails(dir.path(), &["build"]);
         golden(&case.join("expected.txt"), &stderr);
-        assert!(stderr.lines().any(|l| l.starts_with("data/")), "{}: no file:line in\n{stderr}", case.display());
-        assert_eq!(snapshot(dir.path(), "store"), before, "{}: the store changed", case.display());
-        assert_eq!(fails(dir.path(), &["check"]), stderr, "{}: check and build disagree", case.display());
+        assert!(
+            stderr.lines().any(|l| l.starts_with("data/")),
+            "{}: no file:line in\n{stderr}",
+            case.display()
+        );
+        assert_eq!(
+            snapshot(dir.path(), "store"),
+            before,
+            "{}: the store changed",
+            case.display()
+        );
+        assert_eq!(
+            fails(dir.path(), &["check"]),
+            stderr,
+            "{}: check and build disagree",
+            case.display()
+        );
     }
 }
 
@@ -203,10 +279,16 @@ fn a_second_build_fails_fast_while_one_is_running() {
     let dir = mini();
     ok(dir.path(), &["build"]);
     let before = snapshot(dir.path(), "store");
-    let lock = fs::OpenOptions::new().write(true).open(dir.path().join("store/build.lock")).unwrap();
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("store/build.lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     let stderr = fails(dir.path(), &["build"]);
-    assert!(stderr.contains("another `histkg build` is writing to store"), "{stderr}");
+    assert!(
+        stderr.contains("another `histkg build` is writing to store"),
+        "{stderr}"
+    );
     drop(lock);
     assert_eq!(snapshot(dir.path(), "store"), before);
 }
@@ -234,7 +316,10 @@ fn leftovers_of_a_crashed_build_are_removed_and_the_old_generation_stays_usable(
 fn query_without_a_store_says_to_build_first() {
     let dir = mini();
     let stderr = fails(dir.path(), &["query", "-e", "ASK {}"]);
-    assert!(stderr.contains("no graph in store: run `histkg build` first"), "{stderr}");
+    assert!(
+        stderr.contains("no graph in store: run `histkg build` first"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -242,7 +327,10 @@ fn query_syntax_errors_give_line_and_column() {
     let dir = mini();
     ok(dir.path(), &["build"]);
     let stderr = fails(dir.path(), &["query", "-e", "SELECT ?x\nWHERE { ?x a }"]);
-    assert!(stderr.starts_with("error: syntax error in the query: error at 2:"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: syntax error in the query: error at 2:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -251,28 +339,72 @@ fn query_results_come_in_every_format() {
     ok(dir.path(), &["build"]);
     let q = "SELECT ?name WHERE { actor:darma-bala rdfs:label ?name } ORDER BY ?name";
     let table = ok(dir.path(), &["query", "-e", q]);
-    assert!(table.contains("Darma-Bala@en") && table.contains("Дарма-Бала@ru") && table.contains("2 rows"), "{table}");
+    assert!(
+        table.contains("Darma-Bala@en")
+            && table.contains("Дарма-Бала@ru")
+            && table.contains("2 rows"),
+        "{table}"
+    );
     let csv = ok(dir.path(), &["query", "-e", q, "--format", "csv"]);
     assert_eq!(csv, "name\r\nDarma-Bala\r\nДарма-Бала\r\n");
     let tsv = ok(dir.path(), &["query", "-e", q, "--format", "tsv"]);
     assert_eq!(tsv, "?name\n\"Darma-Bala\"@en\n\"Дарма-Бала\"@ru\n");
     let json = ok(dir.path(), &["query", "-e", q, "--format", "json"]);
-    assert!(json.starts_with("{\"head\":{\"vars\":[\"name\"]}"), "{json}");
+    assert!(
+        json.starts_with("{\"head\":{\"vars\":[\"name\"]}"),
+        "{json}"
+    );
     let xml = ok(dir.path(), &["query", "-e", q, "--format", "xml"]);
-    assert!(xml.contains("<sparql xmlns=\"http://www.w3.org/2005/sparql-results#\">"), "{xml}");
-    let ask = ok(dir.path(), &["query", "-e", "ASK { actor:darma-bala hkg:spouseOf actor:ayuka }", "--format", "json"]);
+    assert!(
+        xml.contains("<sparql xmlns=\"http://www.w3.org/2005/sparql-results#\">"),
+        "{xml}"
+    );
+    let ask = ok(
+        dir.path(),
+        &[
+            "query",
+            "-e",
+            "ASK { actor:darma-bala hkg:spouseOf actor:ayuka }",
+            "--format",
+            "json",
+        ],
+    );
     assert!(ask.contains("\"boolean\":true"), "{ask}");
-    let construct = ok(dir.path(), &["query", "-e", "CONSTRUCT { ?s hkg:spouseOf ?o } WHERE { ?s hkg:spouseOf ?o }"]);
-    assert_eq!(construct, "@prefix actor: <https://example.org/histkg/actor/> .\n@prefix hkg: <https://example.org/histkg/ontology#> .\n\nactor:darma-bala\n    hkg:spouseOf actor:ayuka .\n");
+    let construct = ok(
+        dir.path(),
+        &[
+            "query",
+            "-e",
+            "CONSTRUCT { ?s hkg:spouseOf ?o } WHERE { ?s hkg:spouseOf ?o }",
+        ],
+    );
+    assert_eq!(
+        construct,
+        "@prefix actor: <https://example.org/histkg/actor/> .\n@prefix hkg: <https://example.org/histkg/ontology#> .\n\nactor:darma-bala\n    hkg:spouseOf actor:ayuka .\n"
+    );
 }
 
 #[test]
 fn disputed_assertions_have_no_plain_triple() {
     let dir = mini();
     ok(dir.path(), &["build"]);
-    let plain = ok(dir.path(), &["query", "-e", "ASK { actor:darma-bala hkg:relativeOf actor:galdan-tseren }"]);
+    let plain = ok(
+        dir.path(),
+        &[
+            "query",
+            "-e",
+            "ASK { actor:darma-bala hkg:relativeOf actor:galdan-tseren }",
+        ],
+    );
     assert_eq!(plain.trim(), "false");
-    let reified = ok(dir.path(), &["query", "-e", "ASK { ?a rdf:subject actor:darma-bala ; rdf:predicate hkg:relativeOf ; hkg:certainty hkg:disputed ; prov:wasDerivedFrom source:mitirov-1998 }"]);
+    let reified = ok(
+        dir.path(),
+        &[
+            "query",
+            "-e",
+            "ASK { ?a rdf:subject actor:darma-bala ; rdf:predicate hkg:relativeOf ; hkg:certainty hkg:disputed ; prov:wasDerivedFrom source:mitirov-1998 }",
+        ],
+    );
     assert_eq!(reified.trim(), "true");
 }
 
@@ -280,8 +412,20 @@ fn disputed_assertions_have_no_plain_triple() {
 fn julian_dates_get_gregorian_bounds() {
     let dir = mini();
     ok(dir.path(), &["build"]);
-    let out = ok(dir.path(), &["query", "-e", "SELECT ?d ?lo ?hi ?cal WHERE { event:interrogation-donryung-1741 hkg:date ?d ; hkg:notBefore ?lo ; hkg:notAfter ?hi ; hkg:calendar ?cal }", "--format", "tsv"]);
-    assert_eq!(out, "?d\t?lo\t?hi\t?cal\n\"1741-08-26\"^^<http://id.loc.gov/datatypes/edtf/EDTF>\t\"1741-09-06\"^^<http://www.w3.org/2001/XMLSchema#date>\t\"1741-09-06\"^^<http://www.w3.org/2001/XMLSchema#date>\t<https://example.org/histkg/ontology#julian>\n");
+    let out = ok(
+        dir.path(),
+        &[
+            "query",
+            "-e",
+            "SELECT ?d ?lo ?hi ?cal WHERE { event:interrogation-donryung-1741 hkg:date ?d ; hkg:notBefore ?lo ; hkg:notAfter ?hi ; hkg:calendar ?cal }",
+            "--format",
+            "tsv",
+        ],
+    );
+    assert_eq!(
+        out,
+        "?d\t?lo\t?hi\t?cal\n\"1741-08-26\"^^<http://id.loc.gov/datatypes/edtf/EDTF>\t\"1741-09-06\"^^<http://www.w3.org/2001/XMLSchema#date>\t\"1741-09-06\"^^<http://www.w3.org/2001/XMLSchema#date>\t<https://example.org/histkg/ontology#julian>\n"
+    );
 }
 
 #[test]
@@ -291,7 +435,10 @@ fn show_prints_an_entity_card() {
     let card = ok(dir.path(), &["show", "darma-bala"]);
     golden(&root().join("tests/golden/show-darma-bala.txt"), &card);
     let card = ok(dir.path(), &["show", "event:report-donryung-1741"]);
-    golden(&root().join("tests/golden/show-report-donryung-1741.txt"), &card);
+    golden(
+        &root().join("tests/golden/show-report-donryung-1741.txt"),
+        &card,
+    );
     let stderr = fails(dir.path(), &["show", "darma-bal"]);
     assert!(stderr.contains("no entity `darma-bal`"), "{stderr}");
 }
@@ -301,8 +448,15 @@ fn curated_query_names_are_suggested() {
     let dir = mini();
     ok(dir.path(), &["build"]);
     fs::create_dir_all(dir.path().join("queries")).unwrap();
-    fs::write(dir.path().join("queries/names.rq"), "SELECT * WHERE { ?s rdfs:label ?o } LIMIT 1").unwrap();
+    fs::write(
+        dir.path().join("queries/names.rq"),
+        "SELECT * WHERE { ?s rdfs:label ?o } LIMIT 1",
+    )
+    .unwrap();
     let stderr = fails(dir.path(), &["query", "nmes"]);
-    assert!(stderr.contains("no curated query `nmes`") && stderr.contains("did you mean `names`?"), "{stderr}");
+    assert!(
+        stderr.contains("no curated query `nmes`") && stderr.contains("did you mean `names`?"),
+        "{stderr}"
+    );
     ok(dir.path(), &["query", "names"]);
 }

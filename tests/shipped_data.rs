@@ -19,7 +19,11 @@ fn store() -> &'static Path {
                 .arg(dir.path().join("store"))
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "building data/ failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "building data/ failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             dir
         })
         .path()
@@ -35,7 +39,11 @@ fn query(args: &[&str]) -> String {
         .arg(format!("{ROOT}/queries"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "histkg query {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "histkg query {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -62,7 +70,9 @@ fn every_actor_the_user_named_has_english_and_russian_labels() {
         "darma-bala",
     ] {
         assert!(
-            ask(&format!("ASK {{ actor:{id} rdfs:label ?en , ?ru . FILTER(LANG(?en) = 'en' && LANG(?ru) = 'ru') }}")),
+            ask(&format!(
+                "ASK {{ actor:{id} rdfs:label ?en , ?ru . FILTER(LANG(?en) = 'en' && LANG(?ru) = 'ru') }}"
+            )),
             "{id} lacks an English or a Russian label"
         );
     }
@@ -70,24 +80,36 @@ fn every_actor_the_user_named_has_english_and_russian_labels() {
 
 #[test]
 fn every_actor_has_english_and_russian_labels() {
-    assert!(!ask("ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } }"));
-    assert!(!ask("ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'ru') } }"));
+    assert!(!ask(
+        "ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } }"
+    ));
+    assert!(!ask(
+        "ASK { ?a a hkg:Actor . FILTER NOT EXISTS { ?a rdfs:label ?l FILTER(LANG(?l) = 'ru') } }"
+    ));
 }
 
 #[test]
 fn every_assertion_and_event_cites_a_source_that_has_a_citation() {
-    assert!(!ask("ASK { ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?s . ?s dcterms:bibliographicCitation ?c } }"));
+    assert!(!ask(
+        "ASK { ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?s . ?s dcterms:bibliographicCitation ?c } }"
+    ));
 }
 
 #[test]
 fn every_dated_assertion_and_event_has_bounds() {
-    assert!(!ask("ASK { ?x hkg:date ?d . ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x hkg:notBefore ?lo } FILTER NOT EXISTS { ?x hkg:notAfter ?hi } }"));
+    assert!(!ask(
+        "ASK { ?x hkg:date ?d . ?x a ?k . VALUES ?k { hkg:Assertion hkg:Event } FILTER NOT EXISTS { ?x hkg:notBefore ?lo } FILTER NOT EXISTS { ?x hkg:notAfter ?hi } }"
+    ));
 }
 
 #[test]
 fn the_article_is_cited() {
-    assert!(ask("ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Assertion }"));
-    assert!(ask("ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Mediation }"));
+    assert!(ask(
+        "ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Assertion }"
+    ));
+    assert!(ask(
+        "ASK { ?x prov:wasDerivedFrom source:dzhundzhuzov-2025 . ?x a hkg:Mediation }"
+    ));
 }
 
 #[test]
@@ -95,21 +117,43 @@ fn curated_queries_match_their_golden_answers() {
     let queries = PathBuf::from(ROOT).join("queries");
     let mut names: Vec<String> = fs::read_dir(&queries)
         .unwrap()
-        .filter_map(|e| e.unwrap().file_name().to_str()?.strip_suffix(".rq").map(str::to_owned))
+        .filter_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_str()?
+                .strip_suffix(".rq")
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
-    assert!(names.len() >= 10, "expected at least 10 curated queries, found {}", names.len());
+    assert!(
+        names.len() >= 10,
+        "expected at least 10 curated queries, found {}",
+        names.len()
+    );
     for name in names {
         let text = fs::read_to_string(queries.join(format!("{name}.rq"))).unwrap();
-        assert!(text.starts_with("# Question:"), "queries/{name}.rq must start with a `# Question:` comment");
+        assert!(
+            text.starts_with("# Question:"),
+            "queries/{name}.rq must start with a `# Question:` comment"
+        );
         let answer = query(&[&name, "--format", "tsv"]);
-        assert!(answer.lines().count() > 1, "queries/{name}.rq returns nothing");
+        assert!(
+            answer.lines().count() > 1,
+            "queries/{name}.rq returns nothing"
+        );
         let golden = queries.join(format!("{name}.tsv"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             fs::write(&golden, &answer).unwrap();
         } else {
-            let expected = fs::read_to_string(&golden).unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", golden.display()));
-            assert!(expected == answer, "queries/{name}.rq: answer differs from {}:\n--- expected\n{expected}\n--- actual\n{answer}", golden.display());
+            let expected = fs::read_to_string(&golden).unwrap_or_else(|_| {
+                panic!("missing {}; run with UPDATE_GOLDEN=1", golden.display())
+            });
+            assert!(
+                expected == answer,
+                "queries/{name}.rq: answer differs from {}:\n--- expected\n{expected}\n--- actual\n{answer}",
+                golden.display()
+            );
         }
     }
 }

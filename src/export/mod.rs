@@ -57,7 +57,12 @@ pub fn sorted_triples(store: &Store) -> Result<Vec<Triple>> {
 }
 
 /// Writes `triples` in `format`, abbreviating IRIs with `prefixes` where the format can.
-pub fn write(triples: Vec<Triple>, format: Format, prefixes: &[(String, String)], mut w: impl Write) -> Result<()> {
+pub fn write(
+    triples: Vec<Triple>,
+    format: Format,
+    prefixes: &[(String, String)],
+    mut w: impl Write,
+) -> Result<()> {
     match format {
         Format::Turtle | Format::Trig => turtle::write(triples, prefixes, w)?,
         Format::Ntriples | Format::Nquads => {

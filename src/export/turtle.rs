@@ -19,7 +19,10 @@ pub struct Prefixes<'a> {
 impl<'a> Prefixes<'a> {
     /// Wraps a prefix list.
     pub fn new(prefixes: &'a [(String, String)]) -> Self {
-        let mut by_length: Vec<(&str, &str)> = prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        let mut by_length: Vec<(&str, &str)> = prefixes
+            .iter()
+            .map(|(p, n)| (p.as_str(), n.as_str()))
+            .collect();
         by_length.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
         Self { by_length }
     }
@@ -67,7 +70,9 @@ impl<'a> Prefixes<'a> {
 fn is_pn_local(local: &str) -> bool {
     !local.ends_with('.')
         && !local.starts_with(['-', '.'])
-        && local.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 fn is_bare_or_plain(l: &Literal) -> bool {
@@ -150,7 +155,11 @@ pub fn sort(triples: &mut [Triple]) {
 }
 
 /// Writes `triples` as pretty Turtle. Sorts them first.
-pub fn write(mut triples: Vec<Triple>, prefixes: &[(String, String)], mut w: impl Write) -> io::Result<()> {
+pub fn write(
+    mut triples: Vec<Triple>,
+    prefixes: &[(String, String)],
+    mut w: impl Write,
+) -> io::Result<()> {
     sort(&mut triples);
     triples.dedup();
     let prefixes = Prefixes::new(prefixes);
@@ -160,7 +169,10 @@ pub fn write(mut triples: Vec<Triple>, prefixes: &[(String, String)], mut w: imp
     let mut i = 0;
     while i < triples.len() {
         let subject = &triples[i].subject;
-        let end = i + triples[i..].iter().take_while(|t| &t.subject == subject).count();
+        let end = i + triples[i..]
+            .iter()
+            .take_while(|t| &t.subject == subject)
+            .count();
         w.write_all(b"\n")?;
         match subject {
             NamedOrBlankNode::NamedNode(n) => write_iri(&mut w, n.as_ref(), &prefixes)?,
@@ -170,7 +182,11 @@ pub fn write(mut triples: Vec<Triple>, prefixes: &[(String, String)], mut w: imp
         let mut j = 0;
         while j < group.len() {
             let predicate = &group[j].predicate;
-            let objects: Vec<&Term> = group[j..].iter().take_while(|t| &t.predicate == predicate).map(|t| &t.object).collect();
+            let objects: Vec<&Term> = group[j..]
+                .iter()
+                .take_while(|t| &t.predicate == predicate)
+                .map(|t| &t.object)
+                .collect();
             w.write_all(b"\n    ")?;
             if predicate.as_ref() == rdf::TYPE {
                 w.write_all(b"a ")?;
@@ -212,15 +228,42 @@ mod tests {
         let prefixes = vec![
             ("ex".to_owned(), "http://example.org/".to_owned()),
             ("unused".to_owned(), "http://unused.org/".to_owned()),
-            ("rdfs".to_owned(), "http://www.w3.org/2000/01/rdf-schema#".to_owned()),
+            (
+                "rdfs".to_owned(),
+                "http://www.w3.org/2000/01/rdf-schema#".to_owned(),
+            ),
         ];
         let triples = vec![
-            Triple::new(nn("http://example.org/b"), nn("http://www.w3.org/2000/01/rdf-schema#label"), Literal::new_language_tagged_literal("B \"quoted\"\n", "en").unwrap()),
-            Triple::new(nn("http://example.org/a"), nn("http://www.w3.org/2000/01/rdf-schema#label"), Literal::new_language_tagged_literal("Б", "ru").unwrap()),
-            Triple::new(nn("http://example.org/a"), rdf::TYPE, nn("http://example.org/T")),
-            Triple::new(nn("http://example.org/a"), nn("http://www.w3.org/2000/01/rdf-schema#label"), Literal::new_language_tagged_literal("A", "en").unwrap()),
-            Triple::new(nn("http://example.org/a"), nn("http://example.org/n"), Literal::from(3)),
-            Triple::new(nn("http://example.org/a"), nn("http://example.org/w"), nn("http://other.org/x/y")),
+            Triple::new(
+                nn("http://example.org/b"),
+                nn("http://www.w3.org/2000/01/rdf-schema#label"),
+                Literal::new_language_tagged_literal("B \"quoted\"\n", "en").unwrap(),
+            ),
+            Triple::new(
+                nn("http://example.org/a"),
+                nn("http://www.w3.org/2000/01/rdf-schema#label"),
+                Literal::new_language_tagged_literal("Б", "ru").unwrap(),
+            ),
+            Triple::new(
+                nn("http://example.org/a"),
+                rdf::TYPE,
+                nn("http://example.org/T"),
+            ),
+            Triple::new(
+                nn("http://example.org/a"),
+                nn("http://www.w3.org/2000/01/rdf-schema#label"),
+                Literal::new_language_tagged_literal("A", "en").unwrap(),
+            ),
+            Triple::new(
+                nn("http://example.org/a"),
+                nn("http://example.org/n"),
+                Literal::from(3),
+            ),
+            Triple::new(
+                nn("http://example.org/a"),
+                nn("http://example.org/w"),
+                nn("http://other.org/x/y"),
+            ),
         ];
         let mut out = Vec::new();
         write(triples, &prefixes, &mut out).unwrap();

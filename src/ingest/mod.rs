@@ -112,10 +112,18 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
     let mut diags = Diagnostics::default();
     let shown = |name: &str| data_dir.join(name).display().to_string();
 
-    let ontology = rdf::read_turtle(&data_dir.join("ontology.ttl"), &shown("ontology.ttl"), &mut diags);
+    let ontology = rdf::read_turtle(
+        &data_dir.join("ontology.ttl"),
+        &shown("ontology.ttl"),
+        &mut diags,
+    );
     // A broken ontology would make every type look unknown: report it alone.
     let vocabulary_ok = diags.is_empty();
-    let description = rdf::read_turtle(&data_dir.join("dataset.ttl"), &shown("dataset.ttl"), &mut diags);
+    let description = rdf::read_turtle(
+        &data_dir.join("dataset.ttl"),
+        &shown("dataset.ttl"),
+        &mut diags,
+    );
     let vocabulary = rdf::Vocabulary::from_ontology(&ontology);
     let base = match rdf::base_iri(&description) {
         Some(base) => match Iris::new(&base) {
@@ -137,7 +145,9 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
         None => String::new(),
     };
 
-    let mut read = |name: &str, specs: &[ColumnSpec]| table::read(&data_dir.join(name), &shown(name), specs, &mut diags);
+    let mut read = |name: &str, specs: &[ColumnSpec]| {
+        table::read(&data_dir.join(name), &shown(name), specs, &mut diags)
+    };
     let tables = Tables {
         sources: read("sources.csv", SOURCE_COLUMNS),
         actors: read("actors.csv", ACTOR_COLUMNS),
@@ -174,13 +184,25 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
         dataset.sources = t.rows.iter().filter_map(|r| checker.source(t, r)).collect();
     }
     if let Some(t) = &tables.actors {
-        dataset.actors = t.rows.iter().filter_map(|r| checker.named(t, r, Kind::Actor)).collect();
+        dataset.actors = t
+            .rows
+            .iter()
+            .filter_map(|r| checker.named(t, r, Kind::Actor))
+            .collect();
     }
     if let Some(t) = &tables.places {
-        dataset.places = t.rows.iter().filter_map(|r| checker.named(t, r, Kind::Place)).collect();
+        dataset.places = t
+            .rows
+            .iter()
+            .filter_map(|r| checker.named(t, r, Kind::Place))
+            .collect();
     }
     if let Some(t) = &tables.relations {
-        dataset.relations = t.rows.iter().filter_map(|r| checker.relation(t, r)).collect();
+        dataset.relations = t
+            .rows
+            .iter()
+            .filter_map(|r| checker.relation(t, r))
+            .collect();
     }
     if let Some(t) = &tables.events {
         dataset.events = t.rows.iter().filter_map(|r| checker.event(t, r)).collect();
@@ -246,7 +268,12 @@ impl Checker {
                 let id = t.cell(row, "id");
                 let col = t.column("id");
                 if id.is_empty() {
-                    self.diags.push(&t.file, row.line, col, "empty id; give every row a unique id such as `darma-bala`");
+                    self.diags.push(
+                        &t.file,
+                        row.line,
+                        col,
+                        "empty id; give every row a unique id such as `darma-bala`",
+                    );
                     continue;
                 }
                 if !is_slug(id) {
@@ -254,41 +281,85 @@ impl Checker {
                     continue;
                 }
                 if let Some(first) = self.ids.get(id) {
-                    self.diags.push(&t.file, row.line, col, format!("duplicate id `{id}`: already used by {} at {}:{}", kind_noun(first.kind), first.file, first.line));
+                    self.diags.push(
+                        &t.file,
+                        row.line,
+                        col,
+                        format!(
+                            "duplicate id `{id}`: already used by {} at {}:{}",
+                            kind_noun(first.kind),
+                            first.file,
+                            first.line
+                        ),
+                    );
                     continue;
                 }
-                self.ids.insert(id.to_owned(), Declared { kind, file: t.file.clone(), line: row.line });
+                self.ids.insert(
+                    id.to_owned(),
+                    Declared {
+                        kind,
+                        file: t.file.clone(),
+                        line: row.line,
+                    },
+                );
             }
         }
     }
 
     fn err(&mut self, t: &Table, row: &Row, column: &str, message: impl Into<String>) {
-        self.diags.push(&t.file, row.line, t.column(column), message);
+        self.diags
+            .push(&t.file, row.line, t.column(column), message);
     }
 
     /// The row's id if it was registered (invalid and duplicate ids are already reported).
     fn id(&self, t: &Table, row: &Row, kind: Kind) -> Option<String> {
         let id = t.cell(row, "id");
         match self.ids.get(id) {
-            Some(d) if d.kind == kind && d.file == t.file && d.line == row.line => Some(id.to_owned()),
+            Some(d) if d.kind == kind && d.file == t.file && d.line == row.line => {
+                Some(id.to_owned())
+            }
             _ => None,
         }
     }
 
     /// Checks that `value` names an entity of one of `kinds`; reports and returns false otherwise.
-    fn reference(&mut self, t: &Table, row: &Row, column: &str, value: &str, kinds: &[Kind]) -> bool {
-        let wanted = kinds.iter().map(|k| kind_noun(*k)).collect::<Vec<_>>().join(" or ");
-        let bare = kinds.iter().map(|k| kind_noun(*k).split_once(' ').map_or("", |(_, n)| n)).collect::<Vec<_>>().join(" or ");
+    fn reference(
+        &mut self,
+        t: &Table,
+        row: &Row,
+        column: &str,
+        value: &str,
+        kinds: &[Kind],
+    ) -> bool {
+        let wanted = kinds
+            .iter()
+            .map(|k| kind_noun(*k))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let bare = kinds
+            .iter()
+            .map(|k| kind_noun(*k).split_once(' ').map_or("", |(_, n)| n))
+            .collect::<Vec<_>>()
+            .join(" or ");
         match self.ids.get(value) {
             Some(d) if kinds.contains(&d.kind) => true,
             Some(d) => {
-                let message = format!("`{value}` is {} (declared at {}:{}), but this column needs {wanted}", kind_noun(d.kind), d.file, d.line);
+                let message = format!(
+                    "`{value}` is {} (declared at {}:{}), but this column needs {wanted}",
+                    kind_noun(d.kind),
+                    d.file,
+                    d.line
+                );
                 self.err(t, row, column, message);
                 false
             }
             None if kinds.iter().any(|k| self.unreadable.contains(k)) => false,
             None => {
-                let known = self.ids.iter().filter(|(_, d)| kinds.contains(&d.kind)).map(|(id, _)| id.as_str());
+                let known = self
+                    .ids
+                    .iter()
+                    .filter(|(_, d)| kinds.contains(&d.kind))
+                    .map(|(id, _)| id.as_str());
                 let message = format!("unknown {bare} `{}`{}", shorten(value), hint(value, known));
                 self.err(t, row, column, message);
                 false
@@ -296,20 +367,40 @@ impl Checker {
         }
     }
 
-    fn optional_reference(&mut self, t: &Table, row: &Row, column: &str, kinds: &[Kind]) -> Option<String> {
+    fn optional_reference(
+        &mut self,
+        t: &Table,
+        row: &Row,
+        column: &str,
+        kinds: &[Kind],
+    ) -> Option<String> {
         let value = t.cell(row, column);
-        (!value.is_empty() && self.reference(t, row, column, value, kinds)).then(|| value.to_owned())
+        (!value.is_empty() && self.reference(t, row, column, value, kinds))
+            .then(|| value.to_owned())
     }
 
-    fn class(&mut self, t: &Table, row: &Row, allowed: &BTreeSet<String>, what: &str) -> Option<String> {
+    fn class(
+        &mut self,
+        t: &Table,
+        row: &Row,
+        allowed: &BTreeSet<String>,
+        what: &str,
+    ) -> Option<String> {
         let value = t.cell(row, "type");
         if allowed.contains(value) || !self.vocabulary_ok {
             return Some(value.to_owned());
         }
         let message = if value.is_empty() {
-            format!("empty type; use one of the {what} types of the ontology: {}", join(allowed))
+            format!(
+                "empty type; use one of the {what} types of the ontology: {}",
+                join(allowed)
+            )
         } else {
-            format!("unknown {what} type `{}`{}", shorten(value), suggest(value, allowed))
+            format!(
+                "unknown {what} type `{}`{}",
+                shorten(value),
+                suggest(value, allowed)
+            )
         };
         self.err(t, row, "type", message);
         None
@@ -330,7 +421,13 @@ impl Checker {
         (!value.is_empty()).then(|| value.to_owned())
     }
 
-    fn date(&mut self, t: &Table, row: &Row, column: &str, calendar: Calendar) -> Option<DateValue> {
+    fn date(
+        &mut self,
+        t: &Table,
+        row: &Row,
+        column: &str,
+        calendar: Calendar,
+    ) -> Option<DateValue> {
         let value = t.cell(row, column);
         if value.is_empty() {
             return None;
@@ -375,10 +472,21 @@ impl Checker {
             match item.rsplit_once('@') {
                 Some((text, tag)) if !text.trim().is_empty() => {
                     if let Some(lang) = self.language(t, row, column, tag.trim()) {
-                        out.push(LangString { text: text.trim().to_owned(), lang });
+                        out.push(LangString {
+                            text: text.trim().to_owned(),
+                            lang,
+                        });
                     }
                 }
-                _ => self.err(t, row, column, format!("`{}` needs a language: write `name@lang`, e.g. `Абулхаир@ru`", shorten(item))),
+                _ => self.err(
+                    t,
+                    row,
+                    column,
+                    format!(
+                        "`{}` needs a language: write `name@lang`, e.g. `Абулхаир@ru`",
+                        shorten(item)
+                    ),
+                ),
             }
         }
         out
@@ -394,7 +502,10 @@ impl Checker {
                 None => (item, None),
             };
             if self.reference(t, row, "sources", id, &[Kind::Source]) {
-                out.push(Citation { source: id.to_owned(), locator: locator.map(str::to_owned) });
+                out.push(Citation {
+                    source: id.to_owned(),
+                    locator: locator.map(str::to_owned),
+                });
             }
         }
         if value.is_empty() {
@@ -411,16 +522,21 @@ impl Checker {
         let citation = self.required_text(t, row, "citation");
         let issued = self.date(t, row, "issued", Calendar::Gregorian);
         let url = Self::optional_text(t, row, "url");
-        if let Some(u) = &url {
-            if let Err(e) = NamedNode::new(u.as_str()) {
-                self.err(t, row, "url", format!("`{}` is not a valid URL ({e})", shorten(u)));
-            }
+        if let Some(u) = &url
+            && let Err(e) = NamedNode::new(u.as_str())
+        {
+            self.err(
+                t,
+                row,
+                "url",
+                format!("`{}` is not a valid URL ({e})", shorten(u)),
+            );
         }
         let doi = Self::optional_text(t, row, "doi");
-        if let Some(d) = &doi {
-            if !d.starts_with("10.") || !d.contains('/') || d.contains(char::is_whitespace) {
-                self.err(t, row, "doi", format!("`{}` is not a DOI; write it without the resolver, e.g. `10.22363/2312-8674-2025-24-1-31-43`", shorten(d)));
-            }
+        if let Some(d) = &doi
+            && (!d.starts_with("10.") || !d.contains('/') || d.contains(char::is_whitespace))
+        {
+            self.err(t, row, "doi", format!("`{}` is not a DOI; write it without the resolver, e.g. `10.22363/2312-8674-2025-24-1-31-43`", shorten(d)));
         }
         let part_of = self.optional_reference(t, row, "part_of", &[Kind::Source]);
         if part_of.is_some() && part_of.as_deref() == id.as_deref() {
@@ -466,20 +582,36 @@ impl Checker {
         let ru = self.required_text(t, row, "label_ru");
         let mut labels: Vec<LangString> = [(en, "en"), (ru, "ru")]
             .into_iter()
-            .filter_map(|(text, lang)| text.map(|text| LangString { text, lang: lang.to_owned() }))
+            .filter_map(|(text, lang)| {
+                text.map(|text| LangString {
+                    text,
+                    lang: lang.to_owned(),
+                })
+            })
             .collect();
         labels.extend(self.lang_strings(t, row, "labels"));
         let alt_labels = self.lang_strings(t, row, "alt_labels");
-        let calendar = if kind == Kind::Actor { self.calendar(t, row) } else { Calendar::Unknown };
+        let calendar = if kind == Kind::Actor {
+            self.calendar(t, row)
+        } else {
+            Calendar::Unknown
+        };
         let dates = self.date(t, row, "dates", calendar);
         let wikidata = Self::optional_text(t, row, "wikidata");
-        if let Some(q) = &wikidata {
-            if !(q.len() > 1 && q.starts_with('Q') && q[1..].bytes().all(|b| b.is_ascii_digit()) && !q[1..].starts_with('0')) {
-                self.err(t, row, "wikidata", format!("`{}` is not a Wikidata id; write it as `Q` and digits, e.g. `Q42`, and only when a source shows it", shorten(q)));
-            }
+        if let Some(q) = &wikidata
+            && !(q.len() > 1
+                && q.starts_with('Q')
+                && q[1..].bytes().all(|b| b.is_ascii_digit())
+                && !q[1..].starts_with('0'))
+        {
+            self.err(t, row, "wikidata", format!("`{}` is not a Wikidata id; write it as `Q` and digits, e.g. `Q42`, and only when a source shows it", shorten(q)));
         }
         let coordinates = self.coordinates(t, row);
-        let part_of = if kind == Kind::Place { self.optional_reference(t, row, "part_of", &[Kind::Place]) } else { None };
+        let part_of = if kind == Kind::Place {
+            self.optional_reference(t, row, "part_of", &[Kind::Place])
+        } else {
+            None
+        };
         if part_of.is_some() && part_of.as_deref() == id.as_deref() {
             self.err(t, row, "part_of", "a place cannot be part of itself");
         }
@@ -505,9 +637,26 @@ impl Checker {
         }
         let mut parse = |column: &str, value: &str, limit: f64| -> Option<String> {
             match value.parse::<f64>() {
-                Ok(v) if v.abs() <= limit && !value.contains(['e', 'E']) && value.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit() || b == b'.') => Some(value.to_owned()),
+                Ok(v)
+                    if v.abs() <= limit
+                        && !value.contains(['e', 'E'])
+                        && value
+                            .trim_start_matches('-')
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.') =>
+                {
+                    Some(value.to_owned())
+                }
                 _ => {
-                    self.err(t, row, column, format!("`{}` is not a decimal degree between -{limit} and {limit}", shorten(value)));
+                    self.err(
+                        t,
+                        row,
+                        column,
+                        format!(
+                            "`{}` is not a decimal degree between -{limit} and {limit}",
+                            shorten(value)
+                        ),
+                    );
                     None
                 }
             }
@@ -520,23 +669,34 @@ impl Checker {
     fn relation(&mut self, t: &Table, row: &Row) -> Option<Relation> {
         let id = self.id(t, row, Kind::Assertion);
         let subject = t.cell(row, "subject").to_owned();
-        let subject_ok = !subject.is_empty() && self.reference(t, row, "subject", &subject, &[Kind::Actor]);
+        let subject_ok =
+            !subject.is_empty() && self.reference(t, row, "subject", &subject, &[Kind::Actor]);
         if subject.is_empty() {
             self.err(t, row, "subject", "empty subject; give an actor id");
         }
         let predicate = t.cell(row, "predicate").to_owned();
         let predicate_ok = self.vocabulary.relations.contains(&predicate) || !self.vocabulary_ok;
         if !predicate_ok {
-            let message = format!("unknown relation type `{}`{}", shorten(&predicate), suggest(&predicate, &self.vocabulary.relations));
+            let message = format!(
+                "unknown relation type `{}`{}",
+                shorten(&predicate),
+                suggest(&predicate, &self.vocabulary.relations)
+            );
             self.err(t, row, "predicate", message);
         }
         let object = t.cell(row, "object").to_owned();
-        let object_ok = !object.is_empty() && self.reference(t, row, "object", &object, &[Kind::Actor, Kind::Place]);
+        let object_ok = !object.is_empty()
+            && self.reference(t, row, "object", &object, &[Kind::Actor, Kind::Place]);
         if object.is_empty() {
             self.err(t, row, "object", "empty object; give an actor or place id");
         }
         if subject_ok && subject == object {
-            self.err(t, row, "object", format!("`{subject}` is related to itself; subject and object must differ"));
+            self.err(
+                t,
+                row,
+                "object",
+                format!("`{subject}` is related to itself; subject and object must differ"),
+            );
         }
         let object_is_place = self.ids.get(&object).is_some_and(|d| d.kind == Kind::Place);
         let calendar = self.calendar(t, row);
@@ -576,7 +736,12 @@ impl Checker {
             let mut out = Vec::new();
             for item in list(t.cell(row, column)) {
                 if Some(item) == id.as_deref() {
-                    self.err(t, row, column, format!("event `{item}` cannot refer to itself"));
+                    self.err(
+                        t,
+                        row,
+                        column,
+                        format!("event `{item}` cannot refer to itself"),
+                    );
                 } else if self.reference(t, row, column, item, &[Kind::Event]) {
                     out.push(item.to_owned());
                 }
@@ -591,8 +756,14 @@ impl Checker {
             id: id?,
             class: class?,
             labels: vec![
-                LangString { text: en?, lang: "en".into() },
-                LangString { text: ru?, lang: "ru".into() },
+                LangString {
+                    text: en?,
+                    lang: "en".into(),
+                },
+                LangString {
+                    text: ru?,
+                    lang: "ru".into(),
+                },
             ],
             date,
             date_as_written: Self::optional_text(t, row, "date_as_written"),
@@ -607,7 +778,11 @@ impl Checker {
     }
 
     fn participants(&mut self, t: &Table, events: &mut [Event]) {
-        let index: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let index: HashMap<String, usize> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         let mut seen: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for row in &t.rows {
             let event = t.cell(row, "event");
@@ -617,7 +792,11 @@ impl Checker {
             let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
             let role_ok = self.vocabulary.roles.contains(role) || !self.vocabulary_ok;
             if !role_ok {
-                let message = format!("unknown role `{}`{}", shorten(role), suggest(role, &self.vocabulary.roles));
+                let message = format!(
+                    "unknown role `{}`{}",
+                    shorten(role),
+                    suggest(role, &self.vocabulary.roles)
+                );
                 self.err(t, row, "role", message);
             }
             if !(event_ok && actor_ok && role_ok) {
@@ -625,12 +804,19 @@ impl Checker {
             }
             let key = (event.to_owned(), actor.to_owned(), role.to_owned());
             if let Some(first) = seen.get(&key) {
-                self.err(t, row, "actor", format!("`{actor}` is already {role} of `{event}` at line {first}"));
+                self.err(
+                    t,
+                    row,
+                    "actor",
+                    format!("`{actor}` is already {role} of `{event}` at line {first}"),
+                );
                 continue;
             }
             seen.insert(key, row.line);
             if let Some(&i) = index.get(event) {
-                events[i].participants.push((role.to_owned(), actor.to_owned()));
+                events[i]
+                    .participants
+                    .push((role.to_owned(), actor.to_owned()));
             }
         }
     }
@@ -650,7 +836,11 @@ fn suggest(value: &str, allowed: &BTreeSet<String>) -> String {
 }
 
 fn join(items: &BTreeSet<String>) -> String {
-    items.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Shortens a value for a message (a 10 000-character id should not flood the terminal).
@@ -675,5 +865,9 @@ fn slug_suggestion(id: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    if is_slug(slug) { format!("; for example `{slug}`") } else { String::new() }
+    if is_slug(slug) {
+        format!("; for example `{slug}`")
+    } else {
+        String::new()
+    }
 }

@@ -38,9 +38,9 @@ pub fn read_turtle(path: &Path, file: &str, diags: &mut Diagnostics) -> Vec<Trip
                 }
             }
             Err(RdfParseError::Syntax(e)) => {
-                let (line, column) = e
-                    .location()
-                    .map_or((1, None), |l| (l.start.line + 1, Some(l.start.column as usize + 1)));
+                let (line, column) = e.location().map_or((1, None), |l| {
+                    (l.start.line + 1, Some(l.start.column as usize + 1))
+                });
                 diags.push(file, line, column, format!("Turtle syntax error: {e}"));
                 break;
             }
@@ -137,7 +137,9 @@ impl Vocabulary {
 pub fn base_iri(triples: &[Triple]) -> Option<String> {
     let datasets: Vec<&NamedOrBlankNode> = triples
         .iter()
-        .filter(|t| t.predicate.as_ref() == rdf::TYPE && t.object == Term::from(void::DATASET.into_owned()))
+        .filter(|t| {
+            t.predicate.as_ref() == rdf::TYPE && t.object == Term::from(void::DATASET.into_owned())
+        })
         .map(|t| &t.subject)
         .collect();
     triples

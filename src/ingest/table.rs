@@ -23,12 +23,18 @@ pub struct ColumnSpec {
 
 /// Shorthand for a required column.
 pub const fn required(name: &'static str) -> ColumnSpec {
-    ColumnSpec { name, required: true }
+    ColumnSpec {
+        name,
+        required: true,
+    }
 }
 
 /// Shorthand for an optional column.
 pub const fn optional(name: &'static str) -> ColumnSpec {
-    ColumnSpec { name, required: false }
+    ColumnSpec {
+        name,
+        required: false,
+    }
 }
 
 /// One data row.
@@ -65,11 +71,21 @@ impl Table {
 
 /// Reads `path` as a CSV table with the given columns, reporting problems to `diags`.
 /// Returns `None` when the file cannot be read or its header is unusable.
-pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnostics) -> Option<Table> {
+pub fn read(
+    path: &Path,
+    file: &str,
+    specs: &[ColumnSpec],
+    diags: &mut Diagnostics,
+) -> Option<Table> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if path.is_dir() => {
-            diags.push(file, 1, None, format!("is a directory, expected a CSV file ({e})"));
+            diags.push(
+                file,
+                1,
+                None,
+                format!("is a directory, expected a CSV file ({e})"),
+            );
             return None;
         }
         Err(e) => {
@@ -78,7 +94,12 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
         }
     };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        diags.push(file, 1, None, "the file is UTF-16; save it as UTF-8 (CSV UTF-8 in spreadsheet programs)");
+        diags.push(
+            file,
+            1,
+            None,
+            "the file is UTF-16; save it as UTF-8 (CSV UTF-8 in spreadsheet programs)",
+        );
         return None;
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -91,7 +112,15 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
 
     let header = match records.next() {
         None => {
-            diags.push(file, 1, None, format!("the file is empty; expected a header row: {}", expected.join(",")));
+            diags.push(
+                file,
+                1,
+                None,
+                format!(
+                    "the file is empty; expected a header row: {}",
+                    expected.join(",")
+                ),
+            );
             return None;
         }
         Some(Err(e)) => {
@@ -104,7 +133,12 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
     let mut header_ok = true;
     for (i, raw) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(raw) else {
-            diags.push(file, 1, Some(i + 1), "invalid UTF-8 in the header; save the file as UTF-8");
+            diags.push(
+                file,
+                1,
+                Some(i + 1),
+                "invalid UTF-8 in the header; save the file as UTF-8",
+            );
             header_ok = false;
             continue;
         };
@@ -116,7 +150,10 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
                     1,
                     Some(i + 1),
                     match crate::diagnostics::hint(name, expected.iter().copied()) {
-                        h if h.is_empty() => format!("unknown column `{name}`; the columns are: {}", expected.join(", ")),
+                        h if h.is_empty() => format!(
+                            "unknown column `{name}`; the columns are: {}",
+                            expected.join(", ")
+                        ),
                         h => format!("unknown column `{name}`{h}"),
                     },
                 );
@@ -132,7 +169,12 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
     }
     for spec in specs.iter().filter(|s| s.required) {
         if !columns.contains_key(spec.name) {
-            diags.push(file, 1, None, format!("missing required column `{}`", spec.name));
+            diags.push(
+                file,
+                1,
+                None,
+                format!("missing required column `{}`", spec.name),
+            );
             header_ok = false;
         }
     }
@@ -168,14 +210,27 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
             continue;
         }
         if rows.len() == MAX_ROWS {
-            diags.push(file, line, None, format!("more than {MAX_ROWS} rows; split the table"));
+            diags.push(
+                file,
+                line,
+                None,
+                format!("more than {MAX_ROWS} rows; split the table"),
+            );
             break;
         }
         let mut cells = Vec::with_capacity(width);
         let mut ok = true;
         for (i, raw) in record.iter().enumerate() {
             if raw.len() > MAX_FIELD_BYTES {
-                diags.push(file, line, Some(i + 1), format!("field is {} bytes, over the limit of {MAX_FIELD_BYTES}", raw.len()));
+                diags.push(
+                    file,
+                    line,
+                    Some(i + 1),
+                    format!(
+                        "field is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+                        raw.len()
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -185,7 +240,10 @@ pub fn read(path: &Path, file: &str, specs: &[ColumnSpec], diags: &mut Diagnosti
                         file,
                         line,
                         Some(i + 1),
-                        format!("invalid UTF-8 after byte {}; save the file as UTF-8", e.valid_up_to()),
+                        format!(
+                            "invalid UTF-8 after byte {}; save the file as UTF-8",
+                            e.valid_up_to()
+                        ),
                     );
                     ok = false;
                 }
