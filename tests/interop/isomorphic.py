@@ -2,7 +2,7 @@
 import sys
 from pathlib import Path
 
-from rdflib import ConjunctiveGraph, Graph
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 work = Path(sys.argv[1])
@@ -14,7 +14,7 @@ formats = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "rdfxml": "xm
 failed = False
 for ext, fmt in formats.items():
     if fmt in ("trig", "nquads"):
-        dataset = ConjunctiveGraph()
+        dataset = Dataset()
         dataset.parse(work / f"graph.{ext}", format=fmt)
         graph = Graph()
         for s, p, o, _ in dataset.quads((None, None, None, None)):
