@@ -208,3 +208,14 @@ fn load(data: &std::path::Path) -> Result<crate::model::Dataset> {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -157,3 +157,29 @@ fn curated_queries_match_their_golden_answers() {
         }
     }
 }
+
+#[test]
+fn every_class_and_property_of_the_ontology_has_a_label_and_a_comment() {
+    let missing = query(&[
+        "-e",
+        "SELECT ?term WHERE { ?term a ?k . VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty } \
+         FILTER(STRSTARTS(STR(?term), STR(hkg:))) \
+         FILTER(NOT EXISTS { ?term rdfs:label ?l } || NOT EXISTS { ?term rdfs:comment ?c }) } ORDER BY ?term",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(missing, "term\r\n", "terms without rdfs:label or rdfs:comment:\n{missing}");
+}
+
+#[test]
+fn the_summary_meets_the_first_dataset_targets() {
+    let count = |q: &str| -> u64 {
+        let out = query(&["-e", q, "--format", "csv"]);
+        out.lines().nth(1).unwrap().trim().parse().unwrap()
+    };
+    assert!(count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a hkg:Actor }") >= 40);
+    assert!(count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a hkg:Place }") >= 15);
+    assert!(count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a hkg:Assertion }") >= 80);
+    assert!(count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a hkg:Event }") >= 30);
+    assert!(count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?x prov:wasDerivedFrom ?s }") >= 10);
+}
