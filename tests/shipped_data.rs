@@ -168,7 +168,10 @@ fn every_class_and_property_of_the_ontology_has_a_label_and_a_comment() {
         "--format",
         "csv",
     ]);
-    assert_eq!(missing, "term\r\n", "terms without rdfs:label or rdfs:comment:\n{missing}");
+    assert_eq!(
+        missing, "term\r\n",
+        "terms without rdfs:label or rdfs:comment:\n{missing}"
+    );
 }
 
 #[test]
