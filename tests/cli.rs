@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_histkg");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The checkout under test, read at run time (a shared target directory may hold binaries
+/// compiled from another checkout of the same sources).
+fn root_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
+}
 
 fn root() -> PathBuf {
-    PathBuf::from(ROOT)
+    PathBuf::from(root_dir())
 }
 
 /// Runs histkg in `cwd`, returning its output.

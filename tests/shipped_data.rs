@@ -6,7 +6,11 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_histkg");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The checkout under test, read at run time (a shared target directory may hold binaries
+/// compiled from another checkout of the same sources).
+fn root_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
+}
 
 /// Builds `data/` once into a temporary store shared by the tests of this file.
 fn store() -> &'static Path {
@@ -15,7 +19,12 @@ fn store() -> &'static Path {
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
             let out = Command::new(BIN)
-                .args(["build", "--data", &format!("{ROOT}/data"), "--store"])
+                .args([
+                    "build",
+                    "--data",
+                    &format!("{}/data", root_dir()),
+                    "--store",
+                ])
                 .arg(dir.path().join("store"))
                 .output()
                 .unwrap();
@@ -36,7 +45,7 @@ fn query(args: &[&str]) -> String {
         .arg("--store")
         .arg(store().join("store"))
         .arg("--queries")
-        .arg(format!("{ROOT}/queries"))
+        .arg(format!("{}/queries", root_dir()))
         .output()
         .unwrap();
     assert!(
@@ -114,7 +123,7 @@ fn the_article_is_cited() {
 
 #[test]
 fn curated_queries_match_their_golden_answers() {
-    let queries = PathBuf::from(ROOT).join("queries");
+    let queries = PathBuf::from(root_dir()).join("queries");
     let mut names: Vec<String> = fs::read_dir(&queries)
         .unwrap()
         .filter_map(|e| {
