@@ -83,6 +83,25 @@ pub enum Command {
         #[arg(long, default_value = "store")]
         store: PathBuf,
     },
+    /// Serve the published graph read-only: SPARQL endpoint, entity pages with content
+    /// negotiation, VoID.
+    Serve {
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Seconds a query may run before it is stopped and answered 503.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+        /// Allow cross-origin requests (Access-Control-Allow-Origin: *).
+        #[arg(long)]
+        cors: bool,
+        /// Directory of curated queries shown on the home page.
+        #[arg(long, default_value = "queries")]
+        queries: PathBuf,
+    },
     /// Show an entity's card: names, type, relations and events with dates, certainty and sources.
     Show {
         /// An id (`darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI.
@@ -149,6 +168,25 @@ pub fn run(cli: Cli) -> Result<()> {
                     std::io::BufWriter::new(std::io::stdout().lock()),
                 ),
             }
+        }
+        Command::Serve {
+            store,
+            bind,
+            timeout,
+            cors,
+            queries,
+        } => {
+            if !(timeout > 0.0 && timeout.is_finite()) {
+                return Err(UserError::msg(
+                    "--timeout must be a positive number of seconds",
+                ));
+            }
+            let store = store::open(&store)?;
+            let options = crate::serve::Options {
+                timeout: Duration::from_secs_f64(timeout),
+                cors,
+            };
+            crate::serve::run(crate::serve::App::new(store, &queries, options)?, bind)
         }
         Command::Show { entity, store } => {
             let store = store::open(&store)?;

@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod mapping;
 pub mod model;
 pub mod query;
+pub mod serve;
 pub mod show;
 pub mod store;
 pub mod summary;

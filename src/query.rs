@@ -113,6 +113,15 @@ pub fn prefixes(store: &Store) -> Result<Vec<(String, String)>> {
     })
 }
 
+/// A SPARQL evaluator with `prefixes` pre-declared.
+pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
+    let mut evaluator = SparqlEvaluator::new();
+    for (p, ns) in prefixes {
+        evaluator = evaluator.with_prefix(p, ns)?;
+    }
+    Ok(evaluator)
+}
+
 /// Parses and runs `text` (named `origin` in messages) and writes the results.
 pub fn run(
     store: &Store,
@@ -122,11 +131,7 @@ pub fn run(
     mut out: impl Write,
 ) -> Result<()> {
     let prefixes = prefixes(store)?;
-    let mut evaluator = SparqlEvaluator::new();
-    for (p, ns) in &prefixes {
-        evaluator = evaluator.with_prefix(p, ns)?;
-    }
-    let query = evaluator
+    let query = evaluator(&prefixes)?
         .parse_query(text)
         .map_err(|e| UserError::msg(format!("syntax error in {origin}: {e}")))?;
     let results = query
@@ -187,7 +192,8 @@ pub fn run(
     Ok(())
 }
 
-fn w3c(format: ResultsFormat) -> QueryResultsFormat {
+/// The W3C results format for `format` (XML for the table).
+pub fn w3c(format: ResultsFormat) -> QueryResultsFormat {
     match format {
         ResultsFormat::Csv => QueryResultsFormat::Csv,
         ResultsFormat::Tsv => QueryResultsFormat::Tsv,

@@ -8,7 +8,7 @@ use crate::query::{human, prefixes, stored_base};
 use crate::vocab::{Iris, Kind};
 use anyhow::Result;
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -25,11 +25,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn select(&self, query: &str) -> Result<Vec<Row>> {
-        let mut evaluator = SparqlEvaluator::new();
-        for (p, ns) in self.prefixes {
-            evaluator = evaluator.with_prefix(p, ns)?;
-        }
-        let QueryResults::Solutions(solutions) = evaluator
+        let QueryResults::Solutions(solutions) = crate::query::evaluator(self.prefixes)?
             .parse_query(query)?
             .on_store(self.store)
             .execute()?

@@ -1,0 +1,973 @@
+//! `histkg serve`: a read-only linked-data server over the published store.
+//!
+//! The heart is the pure handler [`App::handle`], which maps a request to a response without
+//! touching sockets, so every route is tested directly; [`run`] only binds it to a port with
+//! `oxhttp`. Routes:
+//!
+//! - `/sparql`: SPARQL 1.1 Protocol (GET `?query=`, POST form or `application/sparql-query`),
+//!   results by `Accept`; a service description on a plain GET; updates answer 403.
+//! - `/actor/ID`, `/event/ID`, `/place/ID`, `/source/ID`, `/assertion/ID` (also under the
+//!   base IRI's path): the entity, by content negotiation (HTML or RDF), `Vary: Accept`.
+//! - `/`: the home page; `/search?q=`: names in any script; `/.well-known/void`: VoID.
+//!
+//! Queries run with a cancellation token and a deadline; results are serialized completely
+//! before the status line is chosen, so a query stopped by the timeout answers 503, never a
+//! 200 with a truncated body.
+
+mod negotiate;
+
+use crate::export::{self, Format};
+use crate::query::{self, ResultsFormat};
+use crate::vocab::{Iris, Kind};
+use anyhow::{Context, Result};
+use minijinja::{Environment, context};
+use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, VARY};
+use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
+use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
+use oxigraph::sparql::results::QueryResultsSerializer;
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
+use oxigraph::store::Store;
+use serde::Serialize;
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The longest request target we accept (longer: 414).
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+/// The largest request body we accept (larger: 413).
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// Server options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How long a query may run before it is stopped and answered 503.
+    pub timeout: Duration,
+    /// Send `Access-Control-Allow-Origin: *`.
+    pub cors: bool,
+}
+
+/// A curated query shown on the home page.
+#[derive(Debug, Clone, Serialize)]
+struct Curated {
+    name: String,
+    question: String,
+    encoded: String,
+}
+
+/// The application: the store and what every response needs.
+pub struct App {
+    store: Store,
+    iris: Iris,
+    base_path: String,
+    prefixes: Vec<(String, String)>,
+    options: Options,
+    templates: Environment<'static>,
+    curated: Vec<Curated>,
+}
+
+const RDF_OFFERS: &[&str] = &[
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+];
+const SOLUTION_OFFERS: &[&str] = &[
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/html",
+];
+
+fn rdf_format(media: &str) -> Format {
+    match media {
+        "application/ld+json" => Format::Jsonld,
+        "application/n-triples" => Format::Ntriples,
+        "application/rdf+xml" => Format::Rdfxml,
+        _ => Format::Turtle,
+    }
+}
+
+impl App {
+    /// Prepares the application over an opened store; reads the curated queries of `queries_dir`.
+    pub fn new(store: Store, queries_dir: &Path, options: Options) -> Result<Self> {
+        let base = query::stored_base(&store)?
+            .context("the store has no dataset base IRI (void:uriSpace); rebuild it")?;
+        let iris = Iris::new(&base).map_err(anyhow::Error::msg)?;
+        let base_path = NamedNode::new(base.as_str())
+            .ok()
+            .and_then(|n| n.as_str().splitn(4, '/').nth(3).map(|p| format!("/{p}")))
+            .unwrap_or_else(|| "/".to_owned());
+        let prefixes = query::prefixes(&store)?;
+        let mut templates = Environment::new();
+        for (name, text) in [
+            ("layout.html", include_str!("templates/layout.html")),
+            ("home.html", include_str!("templates/home.html")),
+            ("entity.html", include_str!("templates/entity.html")),
+            ("results.html", include_str!("templates/results.html")),
+            ("search.html", include_str!("templates/search.html")),
+        ] {
+            templates.add_template(name, text)?;
+        }
+        let mut curated = Vec::new();
+        for name in query::curated_names(queries_dir).unwrap_or_default() {
+            let text = std::fs::read_to_string(queries_dir.join(format!("{name}.rq")))?;
+            let question = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("# Question:")
+                .trim()
+                .to_owned();
+            let encoded = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+            curated.push(Curated {
+                name,
+                question,
+                encoded,
+            });
+        }
+        Ok(Self {
+            store,
+            iris,
+            base_path,
+            prefixes,
+            options,
+            templates,
+            curated,
+        })
+    }
+
+    /// Answers one request. Pure apart from reading the store: no sockets, no files.
+    pub fn handle(&self, request: &mut Request<Body>) -> Response<Body> {
+        let mut response = self
+            .route(request)
+            .unwrap_or_else(|(status, message)| text(status, &message));
+        if self.options.cors {
+            response
+                .headers_mut()
+                .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        }
+        if request.method() == Method::HEAD {
+            *response.body_mut() = Body::empty();
+        }
+        response
+    }
+
+    fn route(&self, request: &mut Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
+        if request.uri().to_string().len() > MAX_URL_BYTES {
+            return Err((
+                StatusCode::URI_TOO_LONG,
+                format!("the URL is longer than {MAX_URL_BYTES} bytes"),
+            ));
+        }
+        let method = request.method().clone();
+        if method == Method::OPTIONS {
+            let mut r = Response::builder()
+                .status(StatusCode::NO_CONTENT)
+                .header(ALLOW, "GET, HEAD, POST, OPTIONS");
+            if self.options.cors {
+                r = r
+                    .header("access-control-allow-methods", "GET, HEAD, POST, OPTIONS")
+                    .header("access-control-allow-headers", "Accept, Content-Type");
+            }
+            return Ok(r.body(Body::empty()).expect("valid response"));
+        }
+        let path = request.uri().path().to_owned();
+        let is_read = method == Method::GET || method == Method::HEAD;
+        match path.as_str() {
+            "/sparql" if is_read || method == Method::POST => self.sparql(request),
+            "/sparql" => Err(not_allowed("GET, HEAD, POST")),
+            _ if !is_read => Err(
+                if method == Method::POST
+                    || method == Method::PUT
+                    || method == Method::DELETE
+                    || method == Method::PATCH
+                {
+                    (StatusCode::FORBIDDEN, "this server is read-only".to_owned())
+                } else {
+                    not_allowed("GET, HEAD, POST, OPTIONS")
+                },
+            ),
+            "/" => self.home(),
+            "/search" => self.search(request),
+            "/.well-known/void" => self.void(request),
+            _ => self.entity(request, &path),
+        }
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        ctx: minijinja::Value,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        let title = self.title();
+        let ctx = context! { dataset_title => title, root => "/", ..ctx };
+        let html = self
+            .templates
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("cannot render the page: {e}"),
+                )
+            })?;
+        Ok(ok("text/html; charset=utf-8", html.into_bytes()))
+    }
+
+    fn literal(&self, subject: &str, predicate: &str) -> Option<String> {
+        let s = NamedNodeRef::new(subject).ok()?;
+        let p = NamedNodeRef::new(predicate).ok()?;
+        let mut fallback = None;
+        for q in self
+            .store
+            .quads_for_pattern(Some(s.into()), Some(p), None, None)
+            .flatten()
+        {
+            if let Term::Literal(l) = q.object {
+                match l.language() {
+                    Some("en") => return Some(l.value().to_owned()),
+                    _ => fallback = fallback.or(Some(l.value().to_owned())),
+                }
+            }
+        }
+        fallback
+    }
+
+    fn title(&self) -> String {
+        self.literal(
+            &format!("{}dataset", self.iris.base()),
+            "http://purl.org/dc/terms/title",
+        )
+        .unwrap_or_else(|| "histkg".to_owned())
+    }
+
+    /// The local URL path of an IRI of this dataset, if it is one.
+    fn href(&self, iri: &str) -> Option<String> {
+        self.iris
+            .parse_entity(iri)
+            .map(|(kind, id)| format!("/{}/{id}", kind.segment()))
+    }
+
+    fn label(&self, iri: &str) -> String {
+        self.literal(iri, "http://www.w3.org/2000/01/rdf-schema#label")
+            .unwrap_or_else(|| {
+                let abbreviations = export::turtle::Prefixes::new(&self.prefixes);
+                query::human(
+                    &Term::NamedNode(NamedNode::new_unchecked(iri)),
+                    &abbreviations,
+                )
+            })
+    }
+
+    fn select(&self, text: &str) -> Vec<Vec<Option<Term>>> {
+        let Ok(evaluator) = query::evaluator(&self.prefixes) else {
+            return Vec::new();
+        };
+        let Ok(Ok(QueryResults::Solutions(solutions))) = evaluator
+            .parse_query(text)
+            .map(|q| q.on_store(&self.store).execute())
+        else {
+            return Vec::new();
+        };
+        let vars = solutions.variables().to_vec();
+        solutions
+            .flatten()
+            .map(|s| vars.iter().map(|v| s.get(v).cloned()).collect())
+            .collect()
+    }
+
+    fn home(&self) -> Result<Response<Body>, (StatusCode, String)> {
+        #[derive(Serialize)]
+        struct Item {
+            href: String,
+            label: String,
+        }
+        #[derive(Serialize)]
+        struct Group {
+            class: String,
+            items: Vec<Item>,
+        }
+        let rows = self.select(
+            "SELECT ?class ?a (SAMPLE(?l) AS ?label) WHERE { ?a a hkg:Actor , ?class . FILTER(?class != hkg:Actor) \
+             ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } GROUP BY ?class ?a ORDER BY ?class ?label",
+        );
+        let mut groups: Vec<Group> = Vec::new();
+        for row in rows {
+            let (Some(Term::NamedNode(class)), Some(Term::NamedNode(a)), Some(Term::Literal(l))) =
+                (&row[0], &row[1], &row[2])
+            else {
+                continue;
+            };
+            let class = class
+                .as_str()
+                .rsplit('#')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            if groups.last().is_none_or(|g| g.class != class) {
+                groups.push(Group {
+                    class,
+                    items: Vec::new(),
+                });
+            }
+            if let Some(g) = groups.last_mut() {
+                g.items.push(Item {
+                    href: self.href(a.as_str()).unwrap_or_default(),
+                    label: l.value().to_owned(),
+                });
+            }
+        }
+        let dataset = format!("{}dataset", self.iris.base());
+        self.render(
+            "home.html",
+            context! {
+                description => self.literal(&dataset, "http://purl.org/dc/terms/description").unwrap_or_default(),
+                license => self.store.quads_for_pattern(NamedNodeRef::new(&dataset).ok().map(Into::into), NamedNodeRef::new("http://purl.org/dc/terms/license").ok(), None, None).flatten().next().map(|q| match q.object { Term::NamedNode(n) => n.into_string(), other => other.to_string() }).unwrap_or_default(),
+                triples => self.store.len().unwrap_or(0),
+                actors => groups,
+                queries => self.curated.clone(),
+            },
+        )
+    }
+
+    fn search(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
+        #[derive(Serialize)]
+        struct Hit {
+            href: String,
+            label: String,
+            kind: String,
+            matched: String,
+        }
+        let q = query_param(request, "q").unwrap_or_default();
+        let needle = fold(&q);
+        let mut hits: Vec<Hit> = Vec::new();
+        if !needle.is_empty() {
+            let rows = self.select(
+                "SELECT ?e ?root ?name WHERE { ?e a ?root ; rdfs:label|skos:altLabel ?name . VALUES ?root { hkg:Actor hkg:Place } }",
+            );
+            for row in rows {
+                let (
+                    Some(Term::NamedNode(e)),
+                    Some(Term::NamedNode(root)),
+                    Some(Term::Literal(name)),
+                ) = (&row[0], &row[1], &row[2])
+                else {
+                    continue;
+                };
+                if !fold(name.value()).contains(&needle)
+                    || hits
+                        .iter()
+                        .any(|h| h.href == self.href(e.as_str()).unwrap_or_default())
+                {
+                    continue;
+                }
+                hits.push(Hit {
+                    href: self.href(e.as_str()).unwrap_or_default(),
+                    label: self.label(e.as_str()),
+                    kind: root
+                        .as_str()
+                        .rsplit('#')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    matched: name.value().to_owned(),
+                });
+            }
+        }
+        hits.sort_by(|a, b| a.label.cmp(&b.label));
+        self.render("search.html", context! { q => q, hits => hits })
+    }
+
+    fn void(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
+        let media =
+            negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
+        let dataset = NamedNode::new_unchecked(format!("{}dataset", self.iris.base()));
+        let mut triples: Vec<Triple> = self
+            .store
+            .quads_for_pattern(Some(dataset.as_ref().into()), None, None, None)
+            .flatten()
+            .map(Triple::from)
+            .collect();
+        let void =
+            |local: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{local}"));
+        let count = |n: usize| Term::from(oxigraph::model::Literal::from(n as i64));
+        triples.push(Triple::new(
+            dataset.clone(),
+            void("sparqlEndpoint"),
+            NamedNode::new_unchecked(format!("{}sparql", self.iris.base())),
+        ));
+        triples.push(Triple::new(
+            dataset.clone(),
+            void("triples"),
+            count(self.store.len().unwrap_or(0)),
+        ));
+        for (root, prop) in [
+            ("Actor", "actors"),
+            ("Event", "events"),
+            ("Source", "sources"),
+            ("Place", "places"),
+        ] {
+            let n = self.select(&format!(
+                "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"
+            ));
+            if let Some(Some(Term::Literal(l))) = n.first().and_then(|r| r.first()) {
+                let _ = prop;
+                let partition = NamedNode::new_unchecked(format!(
+                    "{}dataset#{}",
+                    self.iris.base(),
+                    root.to_lowercase()
+                ));
+                triples.push(Triple::new(
+                    dataset.clone(),
+                    void("classPartition"),
+                    partition.clone(),
+                ));
+                triples.push(Triple::new(
+                    partition.clone(),
+                    void("class"),
+                    NamedNode::new_unchecked(format!("{}{root}", crate::vocab::hkg::NS)),
+                ));
+                triples.push(Triple::new(
+                    partition,
+                    void("entities"),
+                    Term::from(oxigraph::model::Literal::new_typed_literal(
+                        l.value(),
+                        oxigraph::model::vocab::xsd::INTEGER,
+                    )),
+                ));
+            }
+        }
+        self.rdf_response(triples, media)
+    }
+
+    fn rdf_response(
+        &self,
+        triples: Vec<Triple>,
+        media: &str,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        let mut body = Vec::new();
+        export::write(triples, rdf_format(media), &self.prefixes, &mut body).map_err(internal)?;
+        let mut response = ok(media, body);
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept"));
+        Ok(response)
+    }
+
+    fn entity(
+        &self,
+        request: &Request<Body>,
+        path: &str,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        let local = path
+            .strip_prefix(self.base_path.as_str())
+            .map(|p| format!("/{p}"))
+            .filter(|_| self.base_path != "/")
+            .unwrap_or_else(|| path.to_owned());
+        let iri = format!("{}{}", self.iris.base(), local.trim_start_matches('/'));
+        let Some((kind, _)) = self.iris.parse_entity(&iri) else {
+            return Err((StatusCode::NOT_FOUND, format!("nothing at {path}")));
+        };
+        let node = NamedNode::new_unchecked(iri.clone());
+        let mut triples: Vec<Triple> = self
+            .store
+            .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
+            .flatten()
+            .map(Triple::from)
+            .collect();
+        if triples.is_empty() {
+            return Err((
+                StatusCode::NOT_FOUND,
+                format!("no {} at {path}", kind.segment()),
+            ));
+        }
+        let derivations: Vec<Triple> = triples
+            .iter()
+            .filter(|t| t.predicate.as_str() == crate::vocab::prov::QUALIFIED_DERIVATION.as_str())
+            .filter_map(|t| match &t.object {
+                Term::NamedNode(d) => Some(d.clone()),
+                _ => None,
+            })
+            .flat_map(|d| {
+                self.store
+                    .quads_for_pattern(Some(d.as_ref().into()), None, None, None)
+                    .flatten()
+                    .map(Triple::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        triples.extend(derivations);
+        let explicit = query_param(request, "format").and_then(|f| match f.as_str() {
+            "ttl" => Some("text/turtle"),
+            "jsonld" => Some("application/ld+json"),
+            "nt" => Some("application/n-triples"),
+            "rdf" => Some("application/rdf+xml"),
+            "html" => Some("text/html"),
+            _ => None,
+        });
+        let offers = [
+            "text/html",
+            RDF_OFFERS[0],
+            RDF_OFFERS[1],
+            RDF_OFFERS[2],
+            RDF_OFFERS[3],
+        ];
+        let media = explicit
+            .or_else(|| negotiate::choose(header(request, ACCEPT), &offers))
+            .ok_or_else(not_acceptable)?;
+        if media != "text/html" {
+            return self.rdf_response(triples, media);
+        }
+        let mut response = self.entity_page(&node, kind, path, triples)?;
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept"));
+        Ok(response)
+    }
+
+    fn entity_page(
+        &self,
+        node: &NamedNode,
+        _kind: Kind,
+        path: &str,
+        mut triples: Vec<Triple>,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        #[derive(Serialize)]
+        struct Row {
+            property: String,
+            value: String,
+            href: Option<String>,
+            lang: Option<String>,
+        }
+        let abbreviations = export::turtle::Prefixes::new(&self.prefixes);
+        export::turtle::sort(&mut triples);
+        let rows: Vec<Row> = triples
+            .iter()
+            .filter(|t| t.subject == NamedOrBlankNode::from(node.clone()))
+            .map(|t| {
+                let property = query::human(&Term::NamedNode(t.predicate.clone()), &abbreviations);
+                match &t.object {
+                    Term::NamedNode(n) => Row {
+                        property,
+                        value: if self.href(n.as_str()).is_some() {
+                            self.label(n.as_str())
+                        } else {
+                            query::human(&t.object, &abbreviations)
+                        },
+                        href: self.href(n.as_str()).or_else(|| {
+                            n.as_str()
+                                .starts_with("http")
+                                .then(|| n.as_str().to_owned())
+                        }),
+                        lang: None,
+                    },
+                    Term::Literal(l) => Row {
+                        property,
+                        value: l.value().to_owned(),
+                        href: None,
+                        lang: l.language().map(str::to_owned),
+                    },
+                    other => Row {
+                        property,
+                        value: other.to_string(),
+                        href: None,
+                        lang: None,
+                    },
+                }
+            })
+            .collect();
+        let incoming: Vec<Row> = self
+            .store
+            .quads_for_pattern(None, None, Some(node.as_ref().into()), None)
+            .flatten()
+            .filter_map(|q| match &q.subject {
+                NamedOrBlankNode::NamedNode(s) => Some(Row {
+                    property: query::human(&Term::NamedNode(q.predicate.clone()), &abbreviations),
+                    value: self.label(s.as_str()),
+                    href: self.href(s.as_str()),
+                    lang: None,
+                }),
+                _ => None,
+            })
+            .filter(|r| r.href.is_some())
+            .collect();
+        self.render(
+            "entity.html",
+            context! { title => self.label(node.as_str()), iri => node.as_str(), path => path, rows => rows, incoming => incoming },
+        )
+    }
+
+    fn sparql(&self, request: &mut Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
+        let (text, is_update) = self.sparql_text(request)?;
+        if is_update {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "updates are not allowed: this endpoint is read-only".to_owned(),
+            ));
+        }
+        let Some(text) = text else {
+            return self.service_description(request);
+        };
+        let token = CancellationToken::new();
+        let evaluator = query::evaluator(&self.prefixes)
+            .map_err(internal)?
+            .with_cancellation_token(token.clone());
+        let parsed = match evaluator.parse_query(&text) {
+            Ok(q) => q,
+            Err(e) => {
+                if query::evaluator(&self.prefixes)
+                    .map_err(internal)?
+                    .parse_update(&text)
+                    .is_ok()
+                {
+                    return Err((
+                        StatusCode::FORBIDDEN,
+                        "updates (including LOAD) are not allowed: this endpoint is read-only"
+                            .to_owned(),
+                    ));
+                }
+                return Err((StatusCode::BAD_REQUEST, format!("syntax error: {e}")));
+            }
+        };
+        // The query runs on its own thread and is collected completely there; if it is not
+        // done by the deadline we cancel it and answer 503 at once, without waiting for the
+        // evaluator to notice the cancellation.
+        let (send, receive) = mpsc::channel();
+        let bound = parsed.on_store(&self.store);
+        std::thread::spawn(move || {
+            let _ = send.send(collect(bound));
+        });
+        match receive.recv_timeout(self.options.timeout) {
+            Ok(result) => self.respond(result, request, &text),
+            Err(_) => {
+                token.cancel();
+                Err(self.timed_out())
+            }
+        }
+    }
+
+    fn timed_out(&self) -> (StatusCode, String) {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the query ran longer than the {} s limit and was stopped",
+                self.options.timeout.as_secs_f32()
+            ),
+        )
+    }
+
+    fn respond(
+        &self,
+        result: Result<Collected, QueryEvaluationError>,
+        request: &Request<Body>,
+        text: &str,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        let collected = result.map_err(|e| match e {
+            QueryEvaluationError::Cancelled => self.timed_out(),
+            other => (
+                StatusCode::BAD_REQUEST,
+                format!("cannot evaluate the query: {other}"),
+            ),
+        })?;
+        let accept = header(request, ACCEPT);
+        match collected {
+            Collected::Graph(triples) => {
+                let offers = [
+                    RDF_OFFERS[0],
+                    RDF_OFFERS[1],
+                    RDF_OFFERS[2],
+                    RDF_OFFERS[3],
+                    "text/html",
+                ];
+                let media = negotiate::choose(accept, &offers).ok_or_else(not_acceptable)?;
+                let media = if media == "text/html" {
+                    "text/turtle"
+                } else {
+                    media
+                };
+                self.rdf_response(triples, media)
+            }
+            Collected::Boolean(value) => {
+                let media =
+                    negotiate::choose(accept, SOLUTION_OFFERS).ok_or_else(not_acceptable)?;
+                if media == "text/html" {
+                    return self.render("results.html", context! { query => text, boolean => value, variables => Vec::<String>::new(), rows => Vec::<Vec<String>>::new() });
+                }
+                let body = QueryResultsSerializer::from_format(results_format(media))
+                    .serialize_boolean_to_writer(Vec::new(), value)
+                    .map_err(internal)?;
+                Ok(ok(media, body))
+            }
+            Collected::Solutions(variables, solutions) => {
+                let media =
+                    negotiate::choose(accept, SOLUTION_OFFERS).ok_or_else(not_acceptable)?;
+                if media == "text/html" {
+                    #[derive(Serialize)]
+                    struct Cell {
+                        value: String,
+                        href: Option<String>,
+                    }
+                    let abbreviations = export::turtle::Prefixes::new(&self.prefixes);
+                    let rows: Vec<Vec<Cell>> = solutions
+                        .iter()
+                        .map(|solution| {
+                            variables
+                                .iter()
+                                .map(|v| match solution.get(v) {
+                                    Some(Term::NamedNode(n)) => Cell {
+                                        value: query::human(
+                                            &Term::NamedNode(n.clone()),
+                                            &abbreviations,
+                                        ),
+                                        href: self.href(n.as_str()),
+                                    },
+                                    Some(t) => Cell {
+                                        value: query::human(t, &abbreviations),
+                                        href: None,
+                                    },
+                                    None => Cell {
+                                        value: String::new(),
+                                        href: None,
+                                    },
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let names: Vec<&str> = variables.iter().map(|v| v.as_str()).collect();
+                    return self.render("results.html", context! { query => text, boolean => minijinja::Value::from(()), variables => names, rows => rows });
+                }
+                let mut serializer = QueryResultsSerializer::from_format(results_format(media))
+                    .serialize_solutions_to_writer(Vec::new(), variables)
+                    .map_err(internal)?;
+                for solution in &solutions {
+                    serializer.serialize(solution).map_err(internal)?;
+                }
+                Ok(ok(media, serializer.finish().map_err(internal)?))
+            }
+        }
+    }
+
+    /// The query or update text of a protocol request: `(query, is_update)`.
+    fn sparql_text(
+        &self,
+        request: &mut Request<Body>,
+    ) -> Result<(Option<String>, bool), (StatusCode, String)> {
+        if request.method() != Method::POST {
+            if query_param(request, "update").is_some() {
+                return Ok((None, true));
+            }
+            return Ok((query_param(request, "query"), false));
+        }
+        let content_type = header(request, CONTENT_TYPE)
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let mut body = Vec::new();
+        request
+            .body_mut()
+            .take(MAX_BODY_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                )
+            })?;
+        if body.len() as u64 > MAX_BODY_BYTES {
+            return Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            ));
+        }
+        match content_type.as_str() {
+            "application/sparql-query" => {
+                Ok((
+                    Some(String::from_utf8(body).map_err(|_| {
+                        (StatusCode::BAD_REQUEST, "the query is not UTF-8".to_owned())
+                    })?),
+                    false,
+                ))
+            }
+            "application/sparql-update" => Ok((None, true)),
+            "application/x-www-form-urlencoded" => {
+                let mut query = None;
+                for (k, v) in form_urlencoded::parse(&body) {
+                    match k.as_ref() {
+                        "update" => return Ok((None, true)),
+                        "query" => query = Some(v.into_owned()),
+                        _ => {}
+                    }
+                }
+                Ok((query, false))
+            }
+            other => Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "unsupported content type `{other}`; use application/sparql-query or application/x-www-form-urlencoded"
+                ),
+            )),
+        }
+    }
+
+    fn service_description(
+        &self,
+        request: &Request<Body>,
+    ) -> Result<Response<Body>, (StatusCode, String)> {
+        let media =
+            negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
+        let sd = |local: &str| {
+            NamedNode::new_unchecked(format!(
+                "http://www.w3.org/ns/sparql-service-description#{local}"
+            ))
+        };
+        let service = NamedNode::new_unchecked(format!("{}sparql", self.iris.base()));
+        let mut triples = vec![
+            Triple::new(
+                service.clone(),
+                oxigraph::model::vocab::rdf::TYPE,
+                sd("Service"),
+            ),
+            Triple::new(service.clone(), sd("endpoint"), service.clone()),
+            Triple::new(
+                service.clone(),
+                sd("supportedLanguage"),
+                sd("SPARQL11Query"),
+            ),
+        ];
+        for format in [
+            "SPARQL_Results_JSON",
+            "SPARQL_Results_XML",
+            "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV",
+            "Turtle",
+            "N-Triples",
+            "JSON-LD",
+            "RDF_XML",
+        ] {
+            triples.push(Triple::new(
+                service.clone(),
+                sd("resultFormat"),
+                NamedNode::new_unchecked(format!("http://www.w3.org/ns/formats/{format}")),
+            ));
+        }
+        self.rdf_response(triples, media)
+    }
+}
+
+/// Query results, collected in full before any byte is sent.
+enum Collected {
+    Graph(Vec<Triple>),
+    Boolean(bool),
+    Solutions(
+        Vec<oxigraph::sparql::Variable>,
+        Vec<oxigraph::sparql::QuerySolution>,
+    ),
+}
+
+fn collect(
+    query: oxigraph::sparql::BoundPreparedSparqlQuery<'static>,
+) -> Result<Collected, QueryEvaluationError> {
+    Ok(match query.execute()? {
+        QueryResults::Graph(triples) => Collected::Graph(triples.collect::<Result<_, _>>()?),
+        QueryResults::Boolean(value) => Collected::Boolean(value),
+        QueryResults::Solutions(solutions) => {
+            let variables = solutions.variables().to_vec();
+            Collected::Solutions(variables, solutions.collect::<Result<_, _>>()?)
+        }
+    })
+}
+
+fn results_format(media: &str) -> oxigraph::sparql::results::QueryResultsFormat {
+    query::w3c(match media {
+        "application/sparql-results+xml" => ResultsFormat::Xml,
+        "text/csv" => ResultsFormat::Csv,
+        "text/tab-separated-values" => ResultsFormat::Tsv,
+        _ => ResultsFormat::Json,
+    })
+}
+
+/// Case-, accent- and punctuation-insensitive form of a name, so that "Abu'l-Khayr",
+/// "Abul Khayr" and "abulkhayr" meet.
+fn fold(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+fn header<'a>(
+    request: &'a Request<Body>,
+    name: oxhttp::model::header::HeaderName,
+) -> Option<&'a str> {
+    request.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn query_param(request: &Request<Body>, name: &str) -> Option<String> {
+    form_urlencoded::parse(request.uri().query()?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn ok(media: &str, body: Vec<u8>) -> Response<Body> {
+    let content_type = if media.starts_with("text/") && !media.contains("charset") {
+        format!("{media}; charset=utf-8")
+    } else {
+        media.to_owned()
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("valid response")
+}
+
+fn text(status: StatusCode, message: &str) -> Response<Body> {
+    let mut r = Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, "text/plain; charset=utf-8");
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        r = r.header(ALLOW, "GET, HEAD, POST, OPTIONS");
+    }
+    r.body(Body::from(format!("{message}\n")))
+        .expect("valid response")
+}
+
+fn not_allowed(allow: &str) -> (StatusCode, String) {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method not allowed; use {allow}"),
+    )
+}
+
+fn not_acceptable() -> (StatusCode, String) {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        "none of the media types in Accept can be served".to_owned(),
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> (StatusCode, String) {
+    (StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// Binds the handler to `bind` and serves until the process is stopped.
+pub fn run(app: App, bind: std::net::SocketAddr) -> Result<()> {
+    let app = std::sync::Arc::new(app);
+    let server = oxhttp::Server::new(move |request| app.handle(request))
+        .bind(bind)
+        .with_global_timeout(Duration::from_secs(60))
+        .with_max_concurrent_connections(128)
+        .with_server_name(concat!("histkg/", env!("CARGO_PKG_VERSION")))?;
+    eprintln!("serving on http://{bind}/ (SPARQL at http://{bind}/sparql)");
+    server
+        .spawn()
+        .with_context(|| format!("cannot listen on {bind}"))?
+        .join()?;
+    Ok(())
+}

@@ -1,0 +1,367 @@
+//! The server's handler, route by route, without sockets: requests are built in memory and
+//! passed to `App::handle` over a store built from `tests/fixtures/mini` by the real binary.
+
+use histkg::serve::{App, Options};
+use oxhttp::model::{Body, Method, Request, Response, StatusCode};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+}
+
+/// Builds the mini fixture into a temporary store and opens an App on it.
+fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+    }
+    for f in ["ontology.ttl", "dataset.ttl"] {
+        std::fs::copy(root().join("data").join(f), data.join(f)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_histkg"))
+        .args(["build"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = histkg::store::open(&dir.path().join("store")).unwrap();
+    let app = App::new(store, &root().join("queries"), Options { timeout, cors }).unwrap();
+    (dir, app)
+}
+
+fn default_app() -> (tempfile::TempDir, App) {
+    app(Duration::from_secs(10), false)
+}
+
+fn request(method: Method, uri: &str, headers: &[(&str, &str)], body: &str) -> Request<Body> {
+    let mut r = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    r.body(Body::from(body.to_owned())).unwrap()
+}
+
+fn get(app: &App, uri: &str, accept: &str) -> Response<Body> {
+    app.handle(&mut request(Method::GET, uri, &[("accept", accept)], ""))
+}
+
+fn content_type(r: &Response<Body>) -> &str {
+    r.headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_default()
+}
+
+fn body(r: Response<Body>) -> String {
+    r.into_body().to_string().unwrap()
+}
+
+fn encode(q: &str) -> String {
+    form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+#[test]
+fn entities_dereference_by_content_negotiation() {
+    let (_dir, app) = default_app();
+    let html = get(
+        &app,
+        "/actor/darma-bala",
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+    );
+    assert_eq!(html.status(), StatusCode::OK);
+    assert_eq!(content_type(&html), "text/html; charset=utf-8");
+    assert_eq!(html.headers().get("vary").unwrap(), "Accept");
+    let page = body(html);
+    assert!(
+        page.contains("<h1>Darma-Bala</h1>") && page.contains("Дарма-Бала"),
+        "{page}"
+    );
+    for (accept, marker) in [
+        ("text/turtle", "actor:darma-bala"),
+        (
+            "application/n-triples",
+            "<https://example.org/histkg/actor/darma-bala> <http://www.w3.org/2000/01/rdf-schema#label> \"Darma-Bala\"@en .",
+        ),
+        ("application/ld+json", "\"@context\""),
+        ("application/rdf+xml", "<rdf:RDF"),
+    ] {
+        let r = get(&app, "/actor/darma-bala", accept);
+        assert_eq!(r.status(), StatusCode::OK, "{accept}");
+        assert!(
+            content_type(&r).starts_with(accept),
+            "{accept}: {}",
+            content_type(&r)
+        );
+        assert_eq!(r.headers().get("vary").unwrap(), "Accept");
+        let text = body(r);
+        assert!(text.contains(marker), "{accept}:\n{text}");
+    }
+    // The published base IRI's path maps to the same entity.
+    assert_eq!(
+        get(&app, "/histkg/event/report-donryung-1741", "text/turtle").status(),
+        StatusCode::OK
+    );
+    assert!(
+        body(get(
+            &app,
+            "/event/report-donryung-1741?format=ttl",
+            "text/html"
+        ))
+        .contains("hkg:about event:interrogation-donryung-1741")
+    );
+    assert_eq!(
+        get(&app, "/actor/darma-bala", "image/png").status(),
+        StatusCode::NOT_ACCEPTABLE
+    );
+    assert_eq!(
+        get(&app, "/actor/nobody", "text/turtle").status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/nothing/here", "text/html").status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn sparql_protocol_answers_in_every_results_format() {
+    let (_dir, app) = default_app();
+    let q = encode("SELECT ?n WHERE { actor:darma-bala rdfs:label ?n } ORDER BY ?n");
+    let uri = format!("/sparql?query={q}");
+    for (accept, expected) in [
+        (
+            "application/sparql-results+json",
+            "{\"head\":{\"vars\":[\"n\"]}",
+        ),
+        (
+            "application/sparql-results+xml",
+            "<sparql xmlns=\"http://www.w3.org/2005/sparql-results#\">",
+        ),
+        ("text/csv", "n\r\nDarma-Bala\r\nДарма-Бала\r\n"),
+        (
+            "text/tab-separated-values",
+            "?n\n\"Darma-Bala\"@en\n\"Дарма-Бала\"@ru\n",
+        ),
+        ("text/html", "<th>n</th>"),
+    ] {
+        let r = get(&app, &uri, accept);
+        assert_eq!(r.status(), StatusCode::OK, "{accept}");
+        assert!(content_type(&r).starts_with(accept), "{accept}");
+        let text = body(r);
+        assert!(text.contains(expected), "{accept}:\n{text}");
+    }
+    let form = app.handle(&mut request(
+        Method::POST,
+        "/sparql",
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "text/csv"),
+        ],
+        &format!("query={q}"),
+    ));
+    assert_eq!(body(form), "n\r\nDarma-Bala\r\nДарма-Бала\r\n");
+    let direct = app.handle(&mut request(
+        Method::POST,
+        "/sparql",
+        &[
+            ("content-type", "application/sparql-query"),
+            ("accept", "application/sparql-results+json"),
+        ],
+        "ASK { actor:darma-bala hkg:spouseOf actor:ayuka }",
+    ));
+    assert_eq!(body(direct), "{\"head\":{},\"boolean\":true}");
+    let construct = get(
+        &app,
+        &format!(
+            "/sparql?query={}",
+            encode("CONSTRUCT { ?s hkg:spouseOf ?o } WHERE { ?s hkg:spouseOf ?o }")
+        ),
+        "application/n-triples",
+    );
+    assert_eq!(
+        body(construct),
+        "<https://example.org/histkg/actor/darma-bala> <https://example.org/histkg/ontology#spouseOf> <https://example.org/histkg/actor/ayuka> .\n"
+    );
+    let description = body(get(&app, "/sparql", "application/n-triples"));
+    assert!(
+        description.contains("<http://www.w3.org/ns/sparql-service-description#SPARQL11Query>"),
+        "{description}"
+    );
+    let bad = get(
+        &app,
+        &format!("/sparql?query={}", encode("SELECT ?x WHERE { ?x")),
+        "text/csv",
+    );
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(body(bad).starts_with("syntax error"));
+}
+
+#[test]
+fn updates_and_writes_are_forbidden() {
+    let (_dir, app) = default_app();
+    let insert = "INSERT DATA { <http://a.example/s> <http://a.example/p> <http://a.example/o> }";
+    for mut r in [
+        request(
+            Method::POST,
+            "/sparql",
+            &[("content-type", "application/sparql-update")],
+            insert,
+        ),
+        request(
+            Method::POST,
+            "/sparql",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            &format!("update={}", encode(insert)),
+        ),
+        request(
+            Method::GET,
+            &format!(
+                "/sparql?query={}",
+                encode("LOAD <http://a.example/data.ttl>")
+            ),
+            &[],
+            "",
+        ),
+        request(
+            Method::GET,
+            &format!("/sparql?update={}", encode(insert)),
+            &[],
+            "",
+        ),
+        request(Method::PUT, "/actor/darma-bala", &[], "<a:s> <a:p> <a:o> ."),
+        request(Method::DELETE, "/actor/darma-bala", &[], ""),
+    ] {
+        let desc = format!("{} {}", r.method(), r.uri());
+        assert_eq!(app.handle(&mut r).status(), StatusCode::FORBIDDEN, "{desc}");
+    }
+    let count = body(get(
+        &app,
+        &format!(
+            "/sparql?query={}",
+            encode("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        ),
+        "text/csv",
+    ));
+    let again = body(get(
+        &app,
+        &format!(
+            "/sparql?query={}",
+            encode("ASK { <http://a.example/s> ?p ?o }")
+        ),
+        "text/csv",
+    ));
+    assert!(count.starts_with("n\r\n"));
+    assert_eq!(again, "false");
+    assert_eq!(
+        app.handle(&mut request(
+            Method::from_bytes(b"TRACE").unwrap(),
+            "/",
+            &[],
+            ""
+        ))
+        .status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}
+
+#[test]
+fn slow_queries_are_stopped_and_answered_503_within_the_timeout() {
+    let (_dir, app) = app(Duration::from_millis(500), false);
+    let cartesian =
+        encode("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }");
+    let start = Instant::now();
+    let r = get(&app, &format!("/sparql?query={cartesian}"), "text/csv");
+    let elapsed = start.elapsed();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        elapsed < Duration::from_millis(1500),
+        "answered after {elapsed:?}"
+    );
+    assert!(body(r).contains("limit"));
+}
+
+#[test]
+fn oversized_requests_are_refused() {
+    let (_dir, app) = default_app();
+    let long = format!("/sparql?query={}", "a".repeat(histkg::serve::MAX_URL_BYTES));
+    assert_eq!(
+        get(&app, &long, "text/csv").status(),
+        StatusCode::URI_TOO_LONG
+    );
+    let big = "#".repeat(histkg::serve::MAX_BODY_BYTES as usize + 10);
+    let r = app.handle(&mut request(
+        Method::POST,
+        "/sparql",
+        &[("content-type", "application/sparql-query")],
+        &big,
+    ));
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[test]
+fn home_search_and_void() {
+    let (_dir, app) = default_app();
+    let home = get(&app, "/", "text/html");
+    assert_eq!(home.status(), StatusCode::OK);
+    let page = body(home);
+    assert!(
+        page.contains("Russian monitoring of Kazakh-Ottoman")
+            && page.contains("name=\"q\"")
+            && page.contains("Darma-Bala"),
+        "{page}"
+    );
+    assert!(
+        page.contains("reporting-chain"),
+        "curated queries are listed"
+    );
+    for (q, expected) in [
+        ("Дарма", "Darma-Bala"),
+        ("darmabala", "Darma-Bala"),
+        ("ДАРМАБАЛА", "Darma-Bala"),
+        ("АВПРИ", "Archive of Foreign Policy"),
+    ] {
+        let found = body(get(&app, &format!("/search?q={}", encode(q)), "text/html"));
+        assert!(found.contains(expected), "{q}:\n{found}");
+    }
+    assert!(
+        body(get(&app, "/search?q=zzzz", "text/html")).contains("No actor or place has that name")
+    );
+    let void = get(&app, "/.well-known/void", "application/n-triples");
+    assert_eq!(void.status(), StatusCode::OK);
+    let void = body(void);
+    assert!(
+        void.contains("<http://rdfs.org/ns/void#sparqlEndpoint>")
+            && void.contains("<http://rdfs.org/ns/void#triples>"),
+        "{void}"
+    );
+}
+
+#[test]
+fn head_has_no_body_and_cors_is_opt_in() {
+    let (_dir, app) = default_app();
+    let r = app.handle(&mut request(
+        Method::HEAD,
+        "/actor/darma-bala",
+        &[("accept", "text/turtle")],
+        "",
+    ));
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(body(r), "");
+    let (_dir2, open) = app_with_cors();
+    let r = get(&open, "/actor/darma-bala", "text/turtle");
+    assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "*");
+}
+
+fn app_with_cors() -> (tempfile::TempDir, App) {
+    app(Duration::from_secs(10), true)
+}
