@@ -901,10 +901,7 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
-fn header<'a>(
-    request: &'a Request<Body>,
-    name: oxhttp::model::header::HeaderName,
-) -> Option<&'a str> {
+fn header(request: &Request<Body>, name: oxhttp::model::header::HeaderName) -> Option<&str> {
     request.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
