@@ -102,6 +102,22 @@ pub enum Command {
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
     },
+    /// Write the graph as a static site: a page and RDF documents per entity, dumps, VoID and
+    /// a sample nginx configuration for content negotiation.
+    Publish {
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+        /// Output directory (replaced if an earlier publish wrote it).
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the site will be served, for absolute links in VoID (default: the dataset's base IRI).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Directory of curated queries listed on the home page.
+        #[arg(long, default_value = "queries")]
+        queries: PathBuf,
+    },
     /// Show an entity's card: names, type, relations and events with dates, certainty and sources.
     Show {
         /// An id (`darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI.
@@ -187,6 +203,37 @@ pub fn run(cli: Cli) -> Result<()> {
                 cors,
             };
             crate::serve::run(crate::serve::App::new(store, &queries, options)?, bind)
+        }
+        Command::Publish {
+            store,
+            out,
+            base_url,
+            queries,
+        } => {
+            let opened = store::open(&store)?;
+            let base = crate::query::stored_base(&opened)?.unwrap_or_default();
+            let site_url = base_url.unwrap_or(base);
+            let site_url = if site_url.ends_with('/') {
+                site_url
+            } else {
+                format!("{site_url}/")
+            };
+            let app = crate::serve::App::new(
+                opened.clone(),
+                &queries,
+                crate::serve::Options {
+                    timeout: Duration::from_secs(10),
+                    cors: false,
+                },
+            )?;
+            let published = crate::publish::publish(&app, &opened, &out, &site_url)?;
+            println!(
+                "wrote {} files for {} entities to {}",
+                published.files,
+                published.entities,
+                out.display()
+            );
+            Ok(())
         }
         Command::Show { entity, store } => {
             let store = store::open(&store)?;

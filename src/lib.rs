@@ -19,6 +19,7 @@ pub mod export;
 pub mod ingest;
 pub mod mapping;
 pub mod model;
+pub mod publish;
 pub mod query;
 pub mod serve;
 pub mod show;

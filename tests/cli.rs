@@ -464,3 +464,113 @@ fn curated_query_names_are_suggested() {
     );
     ok(dir.path(), &["query", "names"]);
 }
+
+#[test]
+fn publish_writes_a_deterministic_static_site() {
+    let dir = mini();
+    ok(dir.path(), &["build"]);
+    let out = ok(
+        dir.path(),
+        &[
+            "publish",
+            "--out",
+            "site",
+            "--base-url",
+            "https://example.org/site",
+        ],
+    );
+    assert!(
+        out.starts_with("wrote ") && out.contains("entities to site"),
+        "{out}"
+    );
+    let site = dir.path().join("site");
+    for f in [
+        "index.html",
+        "void.ttl",
+        "nginx.conf",
+        "graph.ttl",
+        "graph.nt",
+        "graph.nq",
+        "graph.trig",
+        "graph.jsonld",
+        "graph.rdf",
+    ] {
+        assert!(site.join(f).is_file(), "{f} missing");
+    }
+    for ext in ["html", "ttl", "jsonld", "nt", "rdf"] {
+        assert!(
+            site.join(format!("actor/darma-bala/index.{ext}")).is_file(),
+            "index.{ext} missing"
+        );
+    }
+    let page = fs::read_to_string(site.join("actor/darma-bala/index.html")).unwrap();
+    assert!(page.contains("<h1>Darma-Bala</h1>"), "{page}");
+    assert!(
+        page.contains("href=\"..&#x2f;..&#x2f;actor&#x2f;ayuka&#x2f;\""),
+        "links are relative directory links:\n{page}"
+    );
+    let void = fs::read_to_string(site.join("void.ttl")).unwrap();
+    assert!(
+        void.contains("void:dataDump <https://example.org/site/graph.jsonld>"),
+        "{void}"
+    );
+    assert_eq!(
+        fs::read_to_string(site.join("graph.ttl")).unwrap(),
+        ok(dir.path(), &["export", "--format", "turtle"])
+    );
+    // The same data gives the same files, and publish replaces its own earlier output.
+    ok(
+        dir.path(),
+        &[
+            "publish",
+            "--out",
+            "again",
+            "--base-url",
+            "https://example.org/site",
+        ],
+    );
+    ok(
+        dir.path(),
+        &[
+            "publish",
+            "--out",
+            "site",
+            "--base-url",
+            "https://example.org/site",
+        ],
+    );
+    let list = |root: &Path| {
+        let mut files = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p)
+                } else {
+                    files.push((
+                        p.strip_prefix(root).unwrap().to_path_buf(),
+                        fs::read(&p).unwrap(),
+                    ))
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    assert!(
+        list(&site) == list(&dir.path().join("again")),
+        "two publications differ"
+    );
+    fs::create_dir_all(dir.path().join("mine")).unwrap();
+    fs::write(dir.path().join("mine/notes.txt"), "my notes").unwrap();
+    let stderr = fails(dir.path(), &["publish", "--out", "mine"]);
+    assert!(
+        stderr.contains("is not empty and was not written by `histkg publish`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("mine/notes.txt")).unwrap(),
+        "my notes"
+    );
+}

@@ -365,3 +365,22 @@ fn head_has_no_body_and_cors_is_opt_in() {
 fn app_with_cors() -> (tempfile::TempDir, App) {
     app(Duration::from_secs(10), true)
 }
+
+#[test]
+fn dumps_are_downloadable() {
+    let (_dir, app) = default_app();
+    let r = get(&app, "/graph.nt", "*/*");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(content_type(&r), "application/n-triples");
+    assert!(body(r).contains("<https://example.org/histkg/actor/darma-bala> <http://www.w3.org/2000/01/rdf-schema#label> \"Darma-Bala\"@en ."));
+    assert_eq!(get(&app, "/graph.ttl", "*/*").status(), StatusCode::OK);
+    assert_eq!(
+        get(&app, "/graph.xyz", "*/*").status(),
+        StatusCode::NOT_FOUND
+    );
+    let void = body(get(&app, "/.well-known/void", "application/n-triples"));
+    assert!(
+        void.contains("<http://rdfs.org/ns/void#dataDump> <https://example.org/histkg/graph.nt>"),
+        "{void}"
+    );
+}

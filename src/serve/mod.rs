@@ -55,6 +55,26 @@ struct Curated {
     encoded: String,
 }
 
+/// How pages link to each other: absolute paths on the server, relative directory links in
+/// a static site (so it works from any folder of any file server).
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// Prefix of every link: `/` on the server, `../../` in a static entity page.
+    pub root: String,
+    /// True in a static site: entity links end in `/` and server-only routes are hidden.
+    pub static_site: bool,
+}
+
+impl Links {
+    /// Links as served by `histkg serve`.
+    pub fn server() -> Self {
+        Self {
+            root: "/".to_owned(),
+            static_site: false,
+        }
+    }
+}
+
 /// The application: the store and what every response needs.
 pub struct App {
     store: Store,
@@ -78,6 +98,16 @@ const SOLUTION_OFFERS: &[&str] = &[
     "text/csv",
     "text/tab-separated-values",
     "text/html",
+];
+
+/// The full dumps offered for download, with their media types.
+pub const DUMPS: [(Format, &str); 6] = [
+    (Format::Turtle, "text/turtle"),
+    (Format::Ntriples, "application/n-triples"),
+    (Format::Nquads, "application/n-quads"),
+    (Format::Trig, "application/trig"),
+    (Format::Jsonld, "application/ld+json"),
+    (Format::Rdfxml, "application/rdf+xml"),
 ];
 
 fn rdf_format(media: &str) -> Format {
@@ -189,9 +219,10 @@ impl App {
                     not_allowed("GET, HEAD, POST, OPTIONS")
                 },
             ),
-            "/" => self.home(),
+            "/" => self.home(&Links::server()),
             "/search" => self.search(request),
             "/.well-known/void" => self.void(request),
+            _ if path.starts_with("/graph.") => self.dump(&path["/graph.".len()..]),
             _ => self.entity(request, &path),
         }
     }
@@ -199,10 +230,11 @@ impl App {
     fn render(
         &self,
         template: &str,
+        links: &Links,
         ctx: minijinja::Value,
     ) -> Result<Response<Body>, (StatusCode, String)> {
         let title = self.title();
-        let ctx = context! { dataset_title => title, root => "/", ..ctx };
+        let ctx = context! { dataset_title => title, root => links.root.clone(), static_site => links.static_site, ..ctx };
         let html = self
             .templates
             .get_template(template)
@@ -244,10 +276,11 @@ impl App {
     }
 
     /// The local URL path of an IRI of this dataset, if it is one.
-    fn href(&self, iri: &str) -> Option<String> {
+    fn href(&self, links: &Links, iri: &str) -> Option<String> {
+        let trailing = if links.static_site { "/" } else { "" };
         self.iris
             .parse_entity(iri)
-            .map(|(kind, id)| format!("/{}/{id}", kind.segment()))
+            .map(|(kind, id)| format!("{}{}/{id}{trailing}", links.root, kind.segment()))
     }
 
     fn label(&self, iri: &str) -> String {
@@ -278,7 +311,8 @@ impl App {
             .collect()
     }
 
-    fn home(&self) -> Result<Response<Body>, (StatusCode, String)> {
+    /// The home page.
+    pub fn home(&self, links: &Links) -> Result<Response<Body>, (StatusCode, String)> {
         #[derive(Serialize)]
         struct Item {
             href: String,
@@ -314,7 +348,7 @@ impl App {
             }
             if let Some(g) = groups.last_mut() {
                 g.items.push(Item {
-                    href: self.href(a.as_str()).unwrap_or_default(),
+                    href: self.href(links, a.as_str()).unwrap_or_default(),
                     label: l.value().to_owned(),
                 });
             }
@@ -322,6 +356,7 @@ impl App {
         let dataset = format!("{}dataset", self.iris.base());
         self.render(
             "home.html",
+            links,
             context! {
                 description => self.literal(&dataset, "http://purl.org/dc/terms/description").unwrap_or_default(),
                 license => self.store.quads_for_pattern(NamedNodeRef::new(&dataset).ok().map(Into::into), NamedNodeRef::new("http://purl.org/dc/terms/license").ok(), None, None).flatten().next().map(|q| match q.object { Term::NamedNode(n) => n.into_string(), other => other.to_string() }).unwrap_or_default(),
@@ -333,6 +368,7 @@ impl App {
     }
 
     fn search(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
+        let links = &Links::server();
         #[derive(Serialize)]
         struct Hit {
             href: String,
@@ -359,12 +395,12 @@ impl App {
                 if !fold(name.value()).contains(&needle)
                     || hits
                         .iter()
-                        .any(|h| h.href == self.href(e.as_str()).unwrap_or_default())
+                        .any(|h| h.href == self.href(links, e.as_str()).unwrap_or_default())
                 {
                     continue;
                 }
                 hits.push(Hit {
-                    href: self.href(e.as_str()).unwrap_or_default(),
+                    href: self.href(links, e.as_str()).unwrap_or_default(),
                     label: self.label(e.as_str()),
                     kind: root
                         .as_str()
@@ -377,12 +413,41 @@ impl App {
             }
         }
         hits.sort_by(|a, b| a.label.cmp(&b.label));
-        self.render("search.html", context! { q => q, hits => hits })
+        self.render("search.html", links, context! { q => q, hits => hits })
     }
 
     fn void(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
         let media =
             negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
+        let triples = self.void_triples(&format!("{}sparql", self.iris.base()), self.iris.base());
+        self.rdf_response(triples, media)
+    }
+
+    fn dump(&self, extension: &str) -> Result<Response<Body>, (StatusCode, String)> {
+        let (format, media) = DUMPS
+            .iter()
+            .find(|(f, _)| f.extension() == extension)
+            .copied()
+            .ok_or_else(|| {
+                (
+                    StatusCode::NOT_FOUND,
+                    format!("no dump in format `{extension}`"),
+                )
+            })?;
+        let mut body = Vec::new();
+        export::write(
+            export::sorted_triples(&self.store).map_err(internal)?,
+            format,
+            &self.prefixes,
+            &mut body,
+        )
+        .map_err(internal)?;
+        Ok(ok(media, body))
+    }
+
+    /// The VoID + DCAT description: the dataset's own triples, the SPARQL endpoint (if any),
+    /// the dumps under `dump_base`, and counts.
+    pub fn void_triples(&self, sparql_endpoint: &str, dump_base: &str) -> Vec<Triple> {
         let dataset = NamedNode::new_unchecked(format!("{}dataset", self.iris.base()));
         let mut triples: Vec<Triple> = self
             .store
@@ -392,28 +457,36 @@ impl App {
             .collect();
         let void =
             |local: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{local}"));
-        let count = |n: usize| Term::from(oxigraph::model::Literal::from(n as i64));
-        triples.push(Triple::new(
-            dataset.clone(),
-            void("sparqlEndpoint"),
-            NamedNode::new_unchecked(format!("{}sparql", self.iris.base())),
-        ));
+        let integer = |n: &str| {
+            Term::from(oxigraph::model::Literal::new_typed_literal(
+                n,
+                oxigraph::model::vocab::xsd::INTEGER,
+            ))
+        };
+        if !sparql_endpoint.is_empty() {
+            triples.push(Triple::new(
+                dataset.clone(),
+                void("sparqlEndpoint"),
+                NamedNode::new_unchecked(sparql_endpoint),
+            ));
+        }
+        for (format, _) in DUMPS {
+            triples.push(Triple::new(
+                dataset.clone(),
+                void("dataDump"),
+                NamedNode::new_unchecked(format!("{dump_base}graph.{}", format.extension())),
+            ));
+        }
         triples.push(Triple::new(
             dataset.clone(),
             void("triples"),
-            count(self.store.len().unwrap_or(0)),
+            integer(&self.store.len().unwrap_or(0).to_string()),
         ));
-        for (root, prop) in [
-            ("Actor", "actors"),
-            ("Event", "events"),
-            ("Source", "sources"),
-            ("Place", "places"),
-        ] {
+        for root in ["Actor", "Event", "Place", "Source"] {
             let n = self.select(&format!(
                 "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"
             ));
             if let Some(Some(Term::Literal(l))) = n.first().and_then(|r| r.first()) {
-                let _ = prop;
                 let partition = NamedNode::new_unchecked(format!(
                     "{}dataset#{}",
                     self.iris.base(),
@@ -429,17 +502,10 @@ impl App {
                     void("class"),
                     NamedNode::new_unchecked(format!("{}{root}", crate::vocab::hkg::NS)),
                 ));
-                triples.push(Triple::new(
-                    partition,
-                    void("entities"),
-                    Term::from(oxigraph::model::Literal::new_typed_literal(
-                        l.value(),
-                        oxigraph::model::vocab::xsd::INTEGER,
-                    )),
-                ));
+                triples.push(Triple::new(partition, void("entities"), integer(l.value())));
             }
         }
-        self.rdf_response(triples, media)
+        triples
     }
 
     fn rdf_response(
@@ -454,6 +520,73 @@ impl App {
             .headers_mut()
             .insert(VARY, HeaderValue::from_static("Accept"));
         Ok(response)
+    }
+
+    /// The entity's own triples and those of its qualified derivations (empty if unknown).
+    pub fn entity_triples(&self, node: &NamedNode) -> Vec<Triple> {
+        let mut triples: Vec<Triple> = self
+            .store
+            .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
+            .flatten()
+            .map(Triple::from)
+            .collect();
+        let derivations: Vec<Triple> = triples
+            .iter()
+            .filter(|t| t.predicate.as_str() == crate::vocab::prov::QUALIFIED_DERIVATION.as_str())
+            .filter_map(|t| match &t.object {
+                Term::NamedNode(d) => Some(d.clone()),
+                _ => None,
+            })
+            .flat_map(|d| {
+                self.store
+                    .quads_for_pattern(Some(d.as_ref().into()), None, None, None)
+                    .flatten()
+                    .map(Triple::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        triples.extend(derivations);
+        triples
+    }
+
+    /// The kind and id of an entity IRI of this dataset.
+    pub fn parse_entity(&self, iri: &str) -> Option<(Kind, String)> {
+        self.iris.parse_entity(iri)
+    }
+
+    /// Every entity IRI of the dataset, sorted.
+    pub fn entities(&self) -> Vec<NamedNode> {
+        let mut out: Vec<NamedNode> = self
+            .select("SELECT DISTINCT ?e WHERE { ?e ?p ?o FILTER(ISIRI(?e)) }")
+            .into_iter()
+            .filter_map(|row| match row.into_iter().next().flatten() {
+                Some(Term::NamedNode(n)) if self.iris.parse_entity(n.as_str()).is_some() => Some(n),
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// An entity as a page of a static site: HTML with relative links, or RDF in `media`.
+    pub fn entity_document(
+        &self,
+        node: &NamedNode,
+        links: &Links,
+        media: &str,
+    ) -> Result<Vec<u8>, (StatusCode, String)> {
+        let kind = self
+            .iris
+            .parse_entity(node.as_str())
+            .map(|(k, _)| k)
+            .ok_or_else(|| (StatusCode::NOT_FOUND, node.to_string()))?;
+        let triples = self.entity_triples(node);
+        let response = if media == "text/html" {
+            self.entity_page(links, node, kind, "", triples)?
+        } else {
+            self.rdf_response(triples, media)?
+        };
+        response.into_body().to_vec().map_err(internal)
     }
 
     fn entity(
@@ -471,34 +604,13 @@ impl App {
             return Err((StatusCode::NOT_FOUND, format!("nothing at {path}")));
         };
         let node = NamedNode::new_unchecked(iri.clone());
-        let mut triples: Vec<Triple> = self
-            .store
-            .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
-            .flatten()
-            .map(Triple::from)
-            .collect();
+        let triples = self.entity_triples(&node);
         if triples.is_empty() {
             return Err((
                 StatusCode::NOT_FOUND,
                 format!("no {} at {path}", kind.segment()),
             ));
         }
-        let derivations: Vec<Triple> = triples
-            .iter()
-            .filter(|t| t.predicate.as_str() == crate::vocab::prov::QUALIFIED_DERIVATION.as_str())
-            .filter_map(|t| match &t.object {
-                Term::NamedNode(d) => Some(d.clone()),
-                _ => None,
-            })
-            .flat_map(|d| {
-                self.store
-                    .quads_for_pattern(Some(d.as_ref().into()), None, None, None)
-                    .flatten()
-                    .map(Triple::from)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        triples.extend(derivations);
         let explicit = query_param(request, "format").and_then(|f| match f.as_str() {
             "ttl" => Some("text/turtle"),
             "jsonld" => Some("application/ld+json"),
@@ -520,7 +632,7 @@ impl App {
         if media != "text/html" {
             return self.rdf_response(triples, media);
         }
-        let mut response = self.entity_page(&node, kind, path, triples)?;
+        let mut response = self.entity_page(&Links::server(), &node, kind, path, triples)?;
         response
             .headers_mut()
             .insert(VARY, HeaderValue::from_static("Accept"));
@@ -529,6 +641,7 @@ impl App {
 
     fn entity_page(
         &self,
+        links: &Links,
         node: &NamedNode,
         _kind: Kind,
         path: &str,
@@ -551,12 +664,12 @@ impl App {
                 match &t.object {
                     Term::NamedNode(n) => Row {
                         property,
-                        value: if self.href(n.as_str()).is_some() {
+                        value: if self.href(links, n.as_str()).is_some() {
                             self.label(n.as_str())
                         } else {
                             query::human(&t.object, &abbreviations)
                         },
-                        href: self.href(n.as_str()).or_else(|| {
+                        href: self.href(links, n.as_str()).or_else(|| {
                             n.as_str()
                                 .starts_with("http")
                                 .then(|| n.as_str().to_owned())
@@ -586,16 +699,36 @@ impl App {
                 NamedOrBlankNode::NamedNode(s) => Some(Row {
                     property: query::human(&Term::NamedNode(q.predicate.clone()), &abbreviations),
                     value: self.label(s.as_str()),
-                    href: self.href(s.as_str()),
+                    href: self.href(links, s.as_str()),
                     lang: None,
                 }),
                 _ => None,
             })
             .filter(|r| r.href.is_some())
             .collect();
+        let formats: Vec<(&str, String, &str)> = [
+            ("Turtle", "ttl", "text/turtle"),
+            ("JSON-LD", "jsonld", "application/ld+json"),
+            ("N-Triples", "nt", "application/n-triples"),
+            ("RDF/XML", "rdf", "application/rdf+xml"),
+        ]
+        .into_iter()
+        .map(|(label, ext, media)| {
+            (
+                label,
+                if links.static_site {
+                    format!("index.{ext}")
+                } else {
+                    format!("{path}?format={ext}")
+                },
+                media,
+            )
+        })
+        .collect();
         self.render(
             "entity.html",
-            context! { title => self.label(node.as_str()), iri => node.as_str(), path => path, rows => rows, incoming => incoming },
+            links,
+            context! { title => self.label(node.as_str()), iri => node.as_str(), formats => formats, rows => rows, incoming => incoming },
         )
     }
 
@@ -640,7 +773,7 @@ impl App {
             let _ = send.send(collect(bound));
         });
         match receive.recv_timeout(self.options.timeout) {
-            Ok(result) => self.respond(result, request, &text),
+            Ok(result) => self.respond(&Links::server(), result, request, &text),
             Err(_) => {
                 token.cancel();
                 Err(self.timed_out())
@@ -660,6 +793,7 @@ impl App {
 
     fn respond(
         &self,
+        links: &Links,
         result: Result<Collected, QueryEvaluationError>,
         request: &Request<Body>,
         text: &str,
@@ -693,7 +827,7 @@ impl App {
                 let media =
                     negotiate::choose(accept, SOLUTION_OFFERS).ok_or_else(not_acceptable)?;
                 if media == "text/html" {
-                    return self.render("results.html", context! { query => text, boolean => value, variables => Vec::<String>::new(), rows => Vec::<Vec<String>>::new() });
+                    return self.render("results.html", links, context! { query => text, boolean => value, variables => Vec::<String>::new(), rows => Vec::<Vec<String>>::new() });
                 }
                 let body = QueryResultsSerializer::from_format(results_format(media))
                     .serialize_boolean_to_writer(Vec::new(), value)
@@ -721,7 +855,7 @@ impl App {
                                             &Term::NamedNode(n.clone()),
                                             &abbreviations,
                                         ),
-                                        href: self.href(n.as_str()),
+                                        href: self.href(links, n.as_str()),
                                     },
                                     Some(t) => Cell {
                                         value: query::human(t, &abbreviations),
@@ -736,7 +870,7 @@ impl App {
                         })
                         .collect();
                     let names: Vec<&str> = variables.iter().map(|v| v.as_str()).collect();
-                    return self.render("results.html", context! { query => text, boolean => minijinja::Value::from(()), variables => names, rows => rows });
+                    return self.render("results.html", links, context! { query => text, boolean => minijinja::Value::from(()), variables => names, rows => rows });
                 }
                 let mut serializer = QueryResultsSerializer::from_format(results_format(media))
                     .serialize_solutions_to_writer(Vec::new(), variables)
