@@ -118,6 +118,23 @@ pub enum Command {
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
     },
+    /// Send the graph to another SPARQL store with the Graph Store HTTP Protocol (streamed
+    /// N-Triples; PUT with --replace, POST otherwise).
+    Push {
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+        /// Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph) or
+        /// http://localhost:3030/ds/data (Fuseki).
+        #[arg(long)]
+        endpoint: String,
+        /// Named graph to write (the default graph when absent).
+        #[arg(long)]
+        graph: Option<String>,
+        /// Replace the graph instead of adding to it.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Show an entity's card: names, type, relations and events with dates, certainty and sources.
     Show {
         /// An id (`darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI.
@@ -233,6 +250,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 published.entities,
                 out.display()
             );
+            Ok(())
+        }
+        Command::Push {
+            store,
+            endpoint,
+            graph,
+            replace,
+        } => {
+            let store = store::open(&store)?;
+            let target = crate::push::Target {
+                endpoint,
+                graph,
+                replace,
+            };
+            let sent = crate::push::push(&store, &target)?;
+            println!("sent {sent} triples to {}", target.url());
             Ok(())
         }
         Command::Show { entity, store } => {

@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod mapping;
 pub mod model;
 pub mod publish;
+pub mod push;
 pub mod query;
 pub mod serve;
 pub mod show;

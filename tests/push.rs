@@ -1,0 +1,145 @@
+//! `histkg push` over a real socket to an in-process HTTP server that records what it gets
+//! (the interop check against a real Oxigraph server is `tests/interop/push.sh`).
+
+use oxhttp::model::{Body, Response, StatusCode};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+fn root() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+}
+
+fn histkg(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_histkg"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[derive(Default, Clone)]
+struct Seen {
+    method: String,
+    uri: String,
+    content_type: String,
+    body: String,
+}
+
+/// Starts a server answering `status` with `message`, recording the last request.
+fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let record = Arc::clone(&seen);
+    let port = free_port();
+    let server = oxhttp::Server::new(move |request| {
+        let body = std::mem::replace(request.body_mut(), Body::empty())
+            .to_string()
+            .unwrap_or_default();
+        *record.lock().unwrap() = Seen {
+            method: request.method().to_string(),
+            uri: request.uri().path_and_query().map(ToString::to_string).unwrap_or_default(),
+            content_type: request
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default(),
+            body,
+        };
+        Response::builder()
+            .status(status)
+            .body(Body::from(message))
+            .unwrap()
+    })
+    .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    std::mem::forget(server.spawn().unwrap());
+    (port, seen)
+}
+
+fn built_mini() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+    }
+    for f in ["ontology.ttl", "dataset.ttl"] {
+        std::fs::copy(root().join("data").join(f), data.join(f)).unwrap();
+    }
+    assert!(histkg(dir.path(), &["build"]).status.success());
+    dir
+}
+
+#[test]
+fn push_streams_the_whole_graph_with_the_graph_store_protocol() {
+    let dir = built_mini();
+    let (port, seen) = recorder(StatusCode::NO_CONTENT, "");
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--replace",
+            "--graph",
+            "https://example.org/g",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.method, "PUT");
+    assert_eq!(seen.uri, "/store?graph=https%3A%2F%2Fexample.org%2Fg");
+    assert_eq!(seen.content_type, "application/n-triples");
+    let mut sent: Vec<&str> = seen.body.lines().collect();
+    sent.sort_unstable();
+    let export =
+        String::from_utf8(histkg(dir.path(), &["export", "--format", "ntriples"]).stdout).unwrap();
+    let expected: Vec<&str> = export.lines().collect();
+    assert_eq!(sent, expected, "the pushed triples differ from the export");
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with(&format!("sent {} triples", expected.len()))
+    );
+
+    let out = histkg(dir.path(), &["push", "--endpoint", &endpoint]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn remote_errors_are_shown_with_status_and_message() {
+    let dir = built_mini();
+    let (port, _) = recorder(StatusCode::BAD_REQUEST, "the graph is not valid N-Triples");
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &format!("http://127.0.0.1:{port}/store"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("answered 400 Bad Request: the graph is not valid N-Triples"),
+        "{stderr}"
+    );
+    let out = histkg(
+        dir.path(),
+        &["push", "--endpoint", "https://example.org/store"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
