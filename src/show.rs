@@ -1,6 +1,7 @@
-//! `histkg show ENTITY`: an entity's card for the terminal: names in every language, type,
-//! dates, relations and events with dates and certainty, and the sources behind each,
-//! gathered by SPARQL from the published store.
+//! An entity's card: names in every language, types, dates, relations and events with their
+//! dates, certainty and sources, the reporting chain, and the cited works, gathered by SPARQL
+//! from the published store. [`card`] builds it as plain data; [`show`] prints it for the
+//! terminal (`histkg show`) and the server renders it as HTML.
 
 use crate::UserError;
 use crate::export::turtle::Prefixes;
@@ -10,8 +11,100 @@ use anyhow::Result;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+
+/// Another entity, as a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Its IRI.
+    pub iri: String,
+    /// Its English label (or the best one).
+    pub label: String,
+}
+
+/// A relation the entity is subject or object of.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationRow {
+    /// EDTF date, empty when undated.
+    pub date: String,
+    /// Subject.
+    pub subject: Link,
+    /// Relation type (local name).
+    pub predicate: String,
+    /// Object.
+    pub object: Link,
+    /// certain, probable, possible or disputed.
+    pub certainty: String,
+    /// Footnote numbers of the sources.
+    pub sources: Vec<usize>,
+}
+
+/// An event the entity took part in.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    /// EDTF date, empty when undated.
+    pub date: String,
+    /// The event.
+    pub event: Link,
+    /// Its class (local name).
+    pub class: String,
+    /// The entity's role (local name).
+    pub role: String,
+    /// Certainty.
+    pub certainty: String,
+    /// Footnote numbers of the sources.
+    pub sources: Vec<usize>,
+}
+
+/// A cited work.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceNote {
+    /// Footnote number.
+    pub n: usize,
+    /// The source.
+    pub source: Link,
+    /// Its bibliographic citation.
+    pub citation: String,
+    /// Pages or folios cited, `; `-separated.
+    pub locators: String,
+}
+
+/// Everything a card shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    /// The entity.
+    pub iri: String,
+    /// English label, or the first one.
+    pub title: String,
+    /// Types, abbreviated.
+    pub types: Vec<String>,
+    /// Names as `text@lang`.
+    pub names: Vec<String>,
+    /// Variants as `text@lang`.
+    pub variants: Vec<String>,
+    /// EDTF date, and its Gregorian bounds (`..` when open).
+    pub date: Option<(String, String, String)>,
+    /// Comments.
+    pub notes: Vec<String>,
+    /// For sources: the bibliographic citation.
+    pub citations: Vec<String>,
+    /// Footnotes of the entity's own sources.
+    pub sources: Vec<usize>,
+    /// Relations, by date.
+    pub relations: Vec<RelationRow>,
+    /// Events the entity took part in, by date.
+    pub events: Vec<EventRow>,
+    /// For events: (role, participant).
+    pub participants: Vec<(String, Link)>,
+    /// For events: (phrase, date, other event) along `about` and `inResponseTo`.
+    pub chain: Vec<(String, String, Link)>,
+    /// For sources: (kind, how many) of what derives from it.
+    pub cited_by: Vec<(String, String)>,
+    /// The works cited above, numbered.
+    pub bibliography: Vec<SourceNote>,
+}
 
 type Row = HashMap<String, Term>;
 
@@ -49,8 +142,26 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
-    /// Footnote marks for a `|`-joined list of source IRIs.
-    fn cite(&mut self, sources: &str) -> String {
+    fn iri(row: &Row, var: &str) -> String {
+        match row.get(var) {
+            Some(Term::NamedNode(n)) => n.as_str().to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    fn link(&self, row: &Row, iri: &str, label: &str) -> Link {
+        Link {
+            iri: Self::iri(row, iri),
+            label: self.text(row, label).trim_end_matches("@en").to_owned(),
+        }
+    }
+
+    fn local(&self, row: &Row, var: &str) -> String {
+        self.text(row, var).trim_start_matches("hkg:").to_owned()
+    }
+
+    /// Footnote numbers for a `|`-joined list of source IRIs.
+    fn cite(&mut self, sources: &str) -> Vec<usize> {
         let mut marks: Vec<usize> = sources
             .split('|')
             .filter(|s| !s.is_empty())
@@ -61,12 +172,12 @@ impl Ctx<'_> {
             .collect();
         marks.sort_unstable();
         marks.dedup();
-        marks.iter().map(|n| format!("[{n}]")).collect()
+        marks
     }
 }
 
 /// Resolves `entity` (an id, a prefixed name such as `actor:darma-bala`, or a full IRI).
-fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
+pub fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
     let base = stored_base(store)?.unwrap_or_default();
     let iris = Iris::new(&base).ok();
     let mut candidates = Vec::new();
@@ -102,9 +213,8 @@ fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
     )))
 }
 
-/// Writes the card of `entity` to `out`.
-pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
-    let node = resolve(store, entity)?;
+/// Gathers the card of `node`.
+pub fn card(store: &Store, node: &NamedNode) -> Result<Card> {
     let prefixes = prefixes(store)?;
     let mut ctx = Ctx {
         store,
@@ -113,11 +223,10 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         notes: BTreeMap::new(),
     };
     let e = format!("<{}>", node.as_str());
-
     let facts = ctx.select(&format!(
         "SELECT ?p ?o WHERE {{ {e} ?p ?o }} ORDER BY ?p ?o"
     ))?;
-    let values = |p: &str| -> Vec<&Term> {
+    let values = |p: &str| -> Vec<String> {
         facts
             .iter()
             .filter(|r| {
@@ -125,72 +234,58 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                     .is_some_and(|t| matches!(t, Term::NamedNode(n) if n.as_str() == p))
             })
             .filter_map(|r| r.get("o"))
-            .collect()
-    };
-    let show_list = |terms: Vec<&Term>, ctx: &Ctx<'_>| {
-        terms
-            .iter()
             .map(|t| human(t, &ctx.abbreviations))
-            .collect::<Vec<_>>()
+            .collect()
     };
     let rdfs = "http://www.w3.org/2000/01/rdf-schema#";
     let hkg = crate::vocab::hkg::NS;
-    let labels = show_list(values(&format!("{rdfs}label")), &ctx);
-    let title = labels
+    let names = values(&format!("{rdfs}label"));
+    let title = names
         .iter()
         .find(|l| l.ends_with("@en"))
-        .or(labels.first())
+        .or(names.first())
         .cloned()
         .unwrap_or_else(|| node.as_str().to_owned());
-    let types = show_list(
-        values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-        &ctx,
-    );
-    writeln!(out, "{}", title.trim_end_matches("@en"))?;
-    writeln!(out, "  iri:      {}", node.as_str())?;
-    writeln!(out, "  type:     {}", types.join(", "))?;
-    writeln!(out, "  names:    {}", labels.join(" · "))?;
-    let alt = show_list(values("http://www.w3.org/2004/02/skos/core#altLabel"), &ctx);
-    if !alt.is_empty() {
-        writeln!(out, "  variants: {}", alt.join(" · "))?;
-    }
-    if let Some(date) = values(&format!("{hkg}date")).first() {
-        let bounds = |p: &str| {
+    let date = values(&format!("{hkg}date")).into_iter().next().map(|d| {
+        let bound = |p: &str| {
             values(&format!("{hkg}{p}"))
-                .first()
-                .map(|t| human(t, &ctx.abbreviations))
+                .into_iter()
+                .next()
                 .unwrap_or_else(|| "..".into())
         };
-        writeln!(
-            out,
-            "  date:     {} (Gregorian {} to {})",
-            human(date, &ctx.abbreviations),
-            bounds("notBefore"),
-            bounds("notAfter")
-        )?;
-    }
-    for comment in show_list(values(&format!("{rdfs}comment")), &ctx) {
-        writeln!(out, "  note:     {}", comment.trim_end_matches("@en"))?;
-    }
-    for citation in show_list(
-        values("http://purl.org/dc/terms/bibliographicCitation"),
-        &ctx,
-    ) {
-        writeln!(out, "  citation: {citation}")?;
-    }
-    let own: Vec<String> = values("http://www.w3.org/ns/prov#wasDerivedFrom")
+        (d, bound("notBefore"), bound("notAfter"))
+    });
+    let own: Vec<String> = facts
         .iter()
-        .map(|t| match t {
-            Term::NamedNode(n) => n.as_str().to_owned(),
-            _ => String::new(),
+        .filter(|r| r.get("p").is_some_and(|t| matches!(t, Term::NamedNode(n) if n.as_str() == "http://www.w3.org/ns/prov#wasDerivedFrom")))
+        .filter_map(|r| match r.get("o") {
+            Some(Term::NamedNode(n)) => Some(n.as_str().to_owned()),
+            _ => None,
         })
         .collect();
-    if !own.is_empty() {
-        let marks = ctx.cite(&own.join("|"));
-        writeln!(out, "  sources:  {marks}")?;
-    }
+    let mut card = Card {
+        iri: node.as_str().to_owned(),
+        title: title.trim_end_matches("@en").to_owned(),
+        types: values("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        variants: values("http://www.w3.org/2004/02/skos/core#altLabel"),
+        names,
+        date,
+        notes: values(&format!("{rdfs}comment"))
+            .into_iter()
+            .map(|c| c.trim_end_matches("@en").to_owned())
+            .collect(),
+        citations: values("http://purl.org/dc/terms/bibliographicCitation"),
+        sources: Vec::new(),
+        relations: Vec::new(),
+        events: Vec::new(),
+        participants: Vec::new(),
+        chain: Vec::new(),
+        cited_by: Vec::new(),
+        bibliography: Vec::new(),
+    };
+    card.sources = ctx.cite(&own.join("|"));
 
-    let relations = ctx.select(&format!(
+    for r in ctx.select(&format!(
         "SELECT ?s ?p ?o ?date ?c (SAMPLE(?sl) AS ?sname) (SAMPLE(?ol) AS ?oname) (GROUP_CONCAT(DISTINCT STR(?src); separator='|') AS ?srcs)
          WHERE {{ ?a a hkg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; hkg:certainty ?c ; prov:wasDerivedFrom ?src .
                   FILTER(?s = {e} || ?o = {e})
@@ -198,144 +293,202 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                   OPTIONAL {{ ?s rdfs:label ?sl FILTER(LANG(?sl) = 'en') }}
                   OPTIONAL {{ ?o rdfs:label ?ol FILTER(LANG(?ol) = 'en') }} }}
          GROUP BY ?a ?s ?p ?o ?date ?c ORDER BY ?date ?p ?s ?o"
-    ))?;
-    if !relations.is_empty() {
-        writeln!(out, "\nrelations")?;
-        for r in &relations {
-            let srcs = ctx.text(r, "srcs");
-            let marks = ctx.cite(&srcs);
-            let date = ctx.text(r, "date");
-            writeln!(
-                out,
-                "  {:<14} {} {} {}  [{}] {marks}",
-                if date.is_empty() {
-                    "(undated)".to_owned()
-                } else {
-                    date
-                },
-                ctx.text(r, "sname").trim_end_matches("@en"),
-                ctx.text(r, "p").trim_start_matches("hkg:"),
-                ctx.text(r, "oname").trim_end_matches("@en"),
-                ctx.text(r, "c").trim_start_matches("hkg:"),
-            )?;
-        }
+    ))? {
+        let sources = ctx.cite(&ctx.text(&r, "srcs"));
+        card.relations.push(RelationRow {
+            date: ctx.text(&r, "date"),
+            subject: ctx.link(&r, "s", "sname"),
+            predicate: ctx.local(&r, "p"),
+            object: ctx.link(&r, "o", "oname"),
+            certainty: ctx.local(&r, "c"),
+            sources,
+        });
     }
 
-    let events = ctx.select(&format!(
+    for r in ctx.select(&format!(
         "SELECT ?ev ?class ?role ?date ?c (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT STR(?src); separator='|') AS ?srcs)
          WHERE {{ ?ev ?role {e} . ?role a hkg:RoleProperty . ?ev a ?class ; hkg:certainty ?c ; prov:wasDerivedFrom ?src .
                   FILTER(?class != hkg:Event)
                   OPTIONAL {{ ?ev hkg:date ?date }} OPTIONAL {{ ?ev rdfs:label ?l FILTER(LANG(?l) = 'en') }} }}
          GROUP BY ?ev ?class ?role ?date ?c ORDER BY ?date ?ev ?role"
-    ))?;
-    if !events.is_empty() {
-        writeln!(out, "\nevents")?;
-        for r in &events {
-            let srcs = ctx.text(r, "srcs");
-            let marks = ctx.cite(&srcs);
-            let date = ctx.text(r, "date");
-            writeln!(
-                out,
-                "  {:<14} {} ({}; as {})  [{}] {marks}",
-                if date.is_empty() {
-                    "(undated)".to_owned()
-                } else {
-                    date
-                },
-                ctx.text(r, "label").trim_end_matches("@en"),
-                ctx.text(r, "class").trim_start_matches("hkg:"),
-                ctx.text(r, "role").trim_start_matches("hkg:"),
-                ctx.text(r, "c").trim_start_matches("hkg:"),
-            )?;
-        }
+    ))? {
+        let sources = ctx.cite(&ctx.text(&r, "srcs"));
+        card.events.push(EventRow {
+            date: ctx.text(&r, "date"),
+            event: ctx.link(&r, "ev", "label"),
+            class: ctx.local(&r, "class"),
+            role: ctx.local(&r, "role"),
+            certainty: ctx.local(&r, "c"),
+            sources,
+        });
     }
 
-    let participants = ctx.select(&format!(
+    for r in ctx.select(&format!(
         "SELECT ?role ?a (SAMPLE(?l) AS ?name) WHERE {{ {e} ?role ?a . ?role a hkg:RoleProperty . OPTIONAL {{ ?a rdfs:label ?l FILTER(LANG(?l) = 'en') }} }}
          GROUP BY ?role ?a ORDER BY ?role ?a"
-    ))?;
-    if !participants.is_empty() {
-        writeln!(out, "\nparticipants")?;
-        for r in &participants {
-            writeln!(
-                out,
-                "  {:<12} {} ({})",
-                ctx.text(r, "role").trim_start_matches("hkg:"),
-                ctx.text(r, "name").trim_end_matches("@en"),
-                ctx.text(r, "a")
-            )?;
-        }
+    ))? {
+        card.participants.push((ctx.local(&r, "role"), ctx.link(&r, "a", "name")));
     }
 
-    let links = ctx.select(&format!(
+    for r in ctx.select(&format!(
         "SELECT ?dir ?link ?other ?date (SAMPLE(?l) AS ?label) WHERE {{
             {{ {e} ?link ?other . BIND('->' AS ?dir) }} UNION {{ ?other ?link {e} . BIND('<-' AS ?dir) }}
             FILTER(?link IN (hkg:about, hkg:inResponseTo))
             OPTIONAL {{ ?other hkg:date ?date }} OPTIONAL {{ ?other rdfs:label ?l FILTER(LANG(?l) = 'en') }} }}
          GROUP BY ?dir ?link ?other ?date ORDER BY ?date ?other"
-    ))?;
-    if !links.is_empty() {
-        writeln!(out, "\nreporting chain")?;
-        for r in &links {
-            let link = ctx.text(r, "link").trim_start_matches("hkg:").to_owned();
-            let phrase = match (ctx.text(r, "dir").as_str(), link.as_str()) {
-                ("->", "about") => "is about",
-                ("->", _) => "answers",
-                ("<-", "about") => "reported in",
-                _ => "answered by",
-            };
+    ))? {
+        let phrase = match (ctx.text(&r, "dir").as_str(), ctx.local(&r, "link").as_str()) {
+            ("->", "about") => "is about",
+            ("->", _) => "answers",
+            ("<-", "about") => "reported in",
+            _ => "answered by",
+        };
+        card.chain.push((phrase.to_owned(), ctx.text(&r, "date"), ctx.link(&r, "other", "label")));
+    }
+
+    for r in ctx.select(&format!(
+        "SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x prov:wasDerivedFrom {e} ; a ?kind . FILTER(?kind IN (hkg:Actor, hkg:Place, hkg:Event, hkg:Assertion)) }} GROUP BY ?kind ORDER BY ?kind"
+    ))? {
+        card.cited_by.push((ctx.local(&r, "kind"), ctx.text(&r, "n")));
+    }
+
+    let mut notes: Vec<(usize, String)> = ctx.notes.iter().map(|(s, n)| (*n, s.clone())).collect();
+    notes.sort();
+    for (n, source) in notes {
+        let rows = ctx.select(&format!(
+            "SELECT ?citation (GROUP_CONCAT(DISTINCT ?loc; separator='; ') AS ?locators) WHERE {{
+                <{source}> dcterms:bibliographicCitation ?citation .
+                OPTIONAL {{ ?x prov:qualifiedDerivation ?d . ?d prov:entity <{source}> ; hkg:locator ?loc .
+                           FILTER(?x = {e} || EXISTS {{ ?x rdf:subject|rdf:object {e} }} || EXISTS {{ ?x ?role {e} . ?role a hkg:RoleProperty }}) }}
+             }} GROUP BY ?citation"
+        ))?;
+        let (citation, locators) = rows
+            .first()
+            .map(|r| (ctx.text(r, "citation"), ctx.text(r, "locators")))
+            .unwrap_or_default();
+        let label = crate::export::turtle::Prefixes::new(&prefixes)
+            .split(&source)
+            .map(|(p, l)| format!("{p}:{l}"))
+            .unwrap_or_else(|| source.clone());
+        card.bibliography.push(SourceNote {
+            n,
+            source: Link { iri: source, label },
+            citation,
+            locators,
+        });
+    }
+    Ok(card)
+}
+
+fn marks(sources: &[usize]) -> String {
+    sources.iter().map(|n| format!("[{n}]")).collect()
+}
+
+/// Writes the card of `entity` (an id, prefixed name or IRI) to `out` as text.
+pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
+    let node = resolve(store, entity)?;
+    let card = card(store, &node)?;
+    writeln!(out, "{}", card.title)?;
+    writeln!(out, "  iri:      {}", card.iri)?;
+    writeln!(out, "  type:     {}", card.types.join(", "))?;
+    writeln!(out, "  names:    {}", card.names.join(" · "))?;
+    if !card.variants.is_empty() {
+        writeln!(out, "  variants: {}", card.variants.join(" · "))?;
+    }
+    if let Some((date, lo, hi)) = &card.date {
+        writeln!(out, "  date:     {date} (Gregorian {lo} to {hi})")?;
+    }
+    for note in &card.notes {
+        writeln!(out, "  note:     {note}")?;
+    }
+    for citation in &card.citations {
+        writeln!(out, "  citation: {citation}")?;
+    }
+    if !card.sources.is_empty() {
+        writeln!(out, "  sources:  {}", marks(&card.sources))?;
+    }
+    let undated = |d: &str| {
+        if d.is_empty() {
+            "(undated)".to_owned()
+        } else {
+            d.to_owned()
+        }
+    };
+    if !card.relations.is_empty() {
+        writeln!(out, "\nrelations")?;
+        for r in &card.relations {
             writeln!(
                 out,
-                "  {phrase:<12} {} {} ({})",
-                ctx.text(r, "date"),
-                ctx.text(r, "label").trim_end_matches("@en"),
-                ctx.text(r, "other")
+                "  {:<14} {} {} {}  [{}] {}",
+                undated(&r.date),
+                r.subject.label,
+                r.predicate,
+                r.object.label,
+                r.certainty,
+                marks(&r.sources)
             )?;
         }
     }
-
-    let derived = ctx.select(&format!(
-        "SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x prov:wasDerivedFrom {e} ; a ?kind . FILTER(?kind IN (hkg:Actor, hkg:Place, hkg:Event, hkg:Assertion)) }} GROUP BY ?kind ORDER BY ?kind"
-    ))?;
-    if !derived.is_empty() {
-        let parts: Vec<String> = derived
+    if !card.events.is_empty() {
+        writeln!(out, "\nevents")?;
+        for r in &card.events {
+            writeln!(
+                out,
+                "  {:<14} {} ({}; as {})  [{}] {}",
+                undated(&r.date),
+                r.event.label,
+                r.class,
+                r.role,
+                r.certainty,
+                marks(&r.sources)
+            )?;
+        }
+    }
+    let prefixes = prefixes(store)?;
+    let p = Prefixes::new(&prefixes);
+    if !card.participants.is_empty() {
+        writeln!(out, "\nparticipants")?;
+        for (role, who) in &card.participants {
+            writeln!(out, "  {role:<12} {} ({})", who.label, short(&p, &who.iri))?;
+        }
+    }
+    if !card.chain.is_empty() {
+        writeln!(out, "\nreporting chain")?;
+        for (phrase, date, other) in &card.chain {
+            writeln!(
+                out,
+                "  {phrase:<12} {date} {} ({})",
+                other.label,
+                short(&p, &other.iri)
+            )?;
+        }
+    }
+    if !card.cited_by.is_empty() {
+        let parts: Vec<String> = card
+            .cited_by
             .iter()
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    ctx.text(r, "n"),
-                    ctx.text(r, "kind").trim_start_matches("hkg:")
-                )
-            })
+            .map(|(k, n)| format!("{n} {k}"))
             .collect();
         writeln!(out, "\ncited by\n  {}", parts.join(", "))?;
     }
-
-    if !ctx.notes.is_empty() {
+    if !card.bibliography.is_empty() {
         writeln!(out, "\nsources")?;
-        let mut notes: Vec<(usize, String)> =
-            ctx.notes.iter().map(|(s, n)| (*n, s.clone())).collect();
-        notes.sort();
-        for (n, source) in notes {
-            let rows = ctx.select(&format!(
-                "SELECT ?citation (GROUP_CONCAT(DISTINCT ?loc; separator='; ') AS ?locators) WHERE {{
-                    <{source}> dcterms:bibliographicCitation ?citation .
-                    OPTIONAL {{ ?x prov:qualifiedDerivation ?d . ?d prov:entity <{source}> ; hkg:locator ?loc .
-                               FILTER(?x = {e} || EXISTS {{ ?x rdf:subject|rdf:object {e} }} || EXISTS {{ ?x ?role {e} . ?role a hkg:RoleProperty }}) }}
-                 }} GROUP BY ?citation"
-            ))?;
-            let (citation, locators) = rows
-                .first()
-                .map(|r| (ctx.text(r, "citation"), ctx.text(r, "locators")))
-                .unwrap_or_default();
-            let locators = if locators.is_empty() {
+        for s in &card.bibliography {
+            let locators = if s.locators.is_empty() {
                 String::new()
             } else {
-                format!(" ({locators})")
+                format!(" ({})", s.locators)
             };
-            writeln!(out, "  [{n}] {citation}{locators}")?;
+            writeln!(out, "  [{}] {}{locators}", s.n, s.citation)?;
         }
     }
     out.flush()?;
     Ok(())
+}
+
+fn short(prefixes: &Prefixes<'_>, iri: &str) -> String {
+    prefixes
+        .split(iri)
+        .map(|(p, l)| format!("{p}:{l}"))
+        .unwrap_or_else(|| iri.to_owned())
 }

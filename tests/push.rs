@@ -46,7 +46,11 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>
             .unwrap_or_default();
         *record.lock().unwrap() = Seen {
             method: request.method().to_string(),
-            uri: request.uri().path_and_query().map(ToString::to_string).unwrap_or_default(),
+            uri: request
+                .uri()
+                .path_and_query()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             content_type: request
                 .headers()
                 .get("content-type")

@@ -384,3 +384,30 @@ fn dumps_are_downloadable() {
         "{void}"
     );
 }
+
+#[test]
+fn entity_pages_show_relations_events_sources_and_the_reporting_chain() {
+    let (_dir, app) = default_app();
+    let page = body(get(&app, "/actor/darma-bala", "text/html"));
+    assert!(
+        page.contains("<span lang=\"ru\">Дарма-Бала</span>"),
+        "names in every language:\n{page}"
+    );
+    assert!(page.contains("<td>relativeOf</td><td><a href=\"&#x2f;actor&#x2f;galdan-tseren\">Galdan-Tseren</a></td><td>disputed</td>"), "{page}");
+    assert!(
+        page.contains("<li id=\"source-1\" value=\"1\">"),
+        "numbered sources:\n{page}"
+    );
+    let report = body(get(&app, "/event/report-donryung-1741", "text/html"));
+    assert!(
+        report.contains("<h2>Reporting chain</h2>") && report.contains("is about 1741-08-26"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "sender: <a href=\"&#x2f;actor&#x2f;orenburg-commission\">Orenburg Commission</a>"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("(л. 12)"), "locators are shown:\n{report}");
+}

@@ -100,6 +100,17 @@ const SOLUTION_OFFERS: &[&str] = &[
     "text/html",
 ];
 
+/// Splits `text@lang` strings (as `query::human` writes them) into (text, lang).
+fn split_lang(names: &[String]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| match n.rsplit_once('@') {
+            Some((text, lang)) => (text.to_owned(), lang.to_owned()),
+            None => (n.clone(), String::new()),
+        })
+        .collect()
+}
+
 /// The full dumps offered for download, with their media types.
 pub const DUMPS: [(Format, &str); 6] = [
     (Format::Turtle, "text/turtle"),
@@ -706,6 +717,31 @@ impl App {
             })
             .filter(|r| r.href.is_some())
             .collect();
+        let card = crate::show::card(&self.store, node).map_err(internal)?;
+        let mut hrefs = std::collections::BTreeMap::new();
+        let mut note = |iri: &str| {
+            if let Some(h) = self.href(links, iri) {
+                hrefs.insert(iri.to_owned(), h);
+            }
+        };
+        for r in &card.relations {
+            note(&r.subject.iri);
+            note(&r.object.iri);
+        }
+        for r in &card.events {
+            note(&r.event.iri);
+        }
+        for (_, p) in &card.participants {
+            note(&p.iri);
+        }
+        for (_, _, o) in &card.chain {
+            note(&o.iri);
+        }
+        for s in &card.bibliography {
+            note(&s.source.iri);
+        }
+        let card_names = card.names.clone();
+        let card_variants = card.variants.clone();
         let formats: Vec<(&str, String, &str)> = [
             ("Turtle", "ttl", "text/turtle"),
             ("JSON-LD", "jsonld", "application/ld+json"),
@@ -728,7 +764,7 @@ impl App {
         self.render(
             "entity.html",
             links,
-            context! { title => self.label(node.as_str()), iri => node.as_str(), formats => formats, rows => rows, incoming => incoming },
+            context! { card => card, hrefs => hrefs, names => split_lang(&card_names), variants => split_lang(&card_variants), formats => formats, rows => rows, incoming => incoming },
         )
     }
 
