@@ -72,6 +72,22 @@ pub fn publish(app: &App, store: &Store, out: &Path, site_url: &str) -> Result<P
         .map_err(failed)?;
     write(&out.join("index.html"), &home.into_body().to_vec()?)?;
 
+    let view = Links {
+        root: "../".to_owned(),
+        static_site: true,
+    };
+    write(
+        &out.join("network/index.html"),
+        &app.network(&view).map_err(failed)?.into_body().to_vec()?,
+    )?;
+    write(
+        &out.join("timeline/index.html"),
+        &app.timeline(&view).map_err(failed)?.into_body().to_vec()?,
+    )?;
+    for (name, _, bytes) in crate::serve::ASSETS {
+        write(&out.join("assets").join(name), bytes)?;
+    }
+
     let entities = app.entities();
     let links = Links {
         root: "../../".to_owned(),

@@ -411,3 +411,36 @@ fn entity_pages_show_relations_events_sources_and_the_reporting_chain() {
     );
     assert!(report.contains("(л. 12)"), "locators are shown:\n{report}");
 }
+
+#[test]
+fn network_timeline_and_vendored_assets() {
+    let (_dir, app) = default_app();
+    let network = get(&app, "/network", "text/html");
+    assert_eq!(network.status(), StatusCode::OK);
+    let page = body(network);
+    assert!(
+        page.contains("assets/vis-network.min.js\"></script>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("\"relation\":\"spouseOf\"") && page.contains("\"notBefore\""),
+        "the graph data is in the page:\n{page}"
+    );
+    let timeline = body(get(&app, "/timeline", "text/html"));
+    assert!(
+        timeline.contains("Questioning of the Oirat envoy Donryung")
+            && timeline.contains("\"notBefore\":\"1741-09-06\""),
+        "{timeline}"
+    );
+    let js = get(&app, "/assets/vis-network.min.js", "*/*");
+    assert_eq!(js.status(), StatusCode::OK);
+    assert!(content_type(&js).starts_with("text/javascript"));
+    assert_eq!(
+        get(&app, "/assets/LICENSE-vis-timeline-MIT", "*/*").status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, "/assets/../Cargo.toml", "*/*").status(),
+        StatusCode::NOT_FOUND
+    );
+}

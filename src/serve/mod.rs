@@ -100,6 +100,47 @@ const SOLUTION_OFFERS: &[&str] = &[
     "text/html",
 ];
 
+/// The vendored front-end files (see `serve/assets/README.md`): (name, media type, bytes).
+pub const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "vis-network.min.js",
+        "text/javascript",
+        include_bytes!("assets/vis-network.min.js"),
+    ),
+    (
+        "vis-timeline-graph2d.min.js",
+        "text/javascript",
+        include_bytes!("assets/vis-timeline-graph2d.min.js"),
+    ),
+    (
+        "LICENSE-vis-network-MIT",
+        "text/plain",
+        include_bytes!("assets/LICENSE-vis-network-MIT"),
+    ),
+    (
+        "LICENSE-vis-network-APACHE-2.0",
+        "text/plain",
+        include_bytes!("assets/LICENSE-vis-network-APACHE-2.0"),
+    ),
+    (
+        "LICENSE-vis-timeline-MIT",
+        "text/plain",
+        include_bytes!("assets/LICENSE-vis-timeline-MIT"),
+    ),
+    (
+        "LICENSE-vis-timeline-APACHE-2.0",
+        "text/plain",
+        include_bytes!("assets/LICENSE-vis-timeline-APACHE-2.0"),
+    ),
+];
+
+fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
+    ASSETS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, media, bytes)| (*media, *bytes))
+}
+
 /// Splits `text@lang` strings (as `query::human` writes them) into (text, lang).
 fn split_lang(names: &[String]) -> Vec<(String, String)> {
     names
@@ -148,6 +189,8 @@ impl App {
             ("entity.html", include_str!("templates/entity.html")),
             ("results.html", include_str!("templates/results.html")),
             ("search.html", include_str!("templates/search.html")),
+            ("network.html", include_str!("templates/network.html")),
+            ("timeline.html", include_str!("templates/timeline.html")),
         ] {
             templates.add_template(name, text)?;
         }
@@ -234,6 +277,11 @@ impl App {
             "/search" => self.search(request),
             "/.well-known/void" => self.void(request),
             _ if path.starts_with("/graph.") => self.dump(&path["/graph.".len()..]),
+            "/network" => self.network(&Links::server()),
+            "/timeline" => self.timeline(&Links::server()),
+            _ if path.starts_with("/assets/") => asset(&path["/assets/".len()..])
+                .map(|(media, bytes)| ok(media, bytes.to_vec()))
+                .ok_or_else(|| (StatusCode::NOT_FOUND, format!("nothing at {path}"))),
             _ => self.entity(request, &path),
         }
     }
@@ -454,6 +502,106 @@ impl App {
         )
         .map_err(internal)?;
         Ok(ok(media, body))
+    }
+
+    /// The network view: actors as nodes, sourced relations between actors as edges with
+    /// their relation type, certainty and Gregorian bounds (filtered in the page).
+    pub fn network(&self, links: &Links) -> Result<Response<Body>, (StatusCode, String)> {
+        #[derive(Serialize)]
+        struct Node {
+            id: String,
+            label: String,
+            group: String,
+            href: String,
+        }
+        #[derive(Serialize)]
+        struct Edge {
+            from: String,
+            to: String,
+            relation: String,
+            certainty: String,
+            date: String,
+            #[serde(rename = "notBefore")]
+            not_before: String,
+            #[serde(rename = "notAfter")]
+            not_after: String,
+        }
+        #[derive(Serialize)]
+        struct Graph {
+            nodes: Vec<Node>,
+            edges: Vec<Edge>,
+        }
+        let text = |t: &Option<Term>| match t {
+            Some(Term::NamedNode(n)) => n
+                .as_str()
+                .rsplit(['#', '/'])
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            _ => String::new(),
+        };
+        let nodes: Vec<Node> = self
+            .select("SELECT ?a ?class (SAMPLE(?l) AS ?label) WHERE { ?a a hkg:Actor , ?class FILTER(?class != hkg:Actor) ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } GROUP BY ?a ?class ORDER BY ?a")
+            .into_iter()
+            .map(|r| Node { id: text(&r[0]), label: text(&r[2]), group: text(&r[1]), href: match &r[0] { Some(Term::NamedNode(n)) => self.href(links, n.as_str()).unwrap_or_default(), _ => String::new() } })
+            .collect();
+        let edges: Vec<Edge> = self
+            .select(
+                "SELECT ?s ?o ?p ?c ?d ?lo ?hi WHERE { ?x a hkg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; hkg:certainty ?c . \
+                 ?o a hkg:Actor . OPTIONAL { ?x hkg:date ?d } OPTIONAL { ?x hkg:notBefore ?lo } OPTIONAL { ?x hkg:notAfter ?hi } } ORDER BY ?x",
+            )
+            .into_iter()
+            .map(|r| Edge { from: text(&r[0]), to: text(&r[1]), relation: text(&r[2]), certainty: text(&r[3]), date: text(&r[4]), not_before: text(&r[5]), not_after: text(&r[6]) })
+            .collect();
+        let mut relations: Vec<&str> = edges.iter().map(|e| e.relation.as_str()).collect();
+        relations.sort_unstable();
+        relations.dedup();
+        let relations: Vec<String> = relations.into_iter().map(str::to_owned).collect();
+        self.render(
+            "network.html",
+            links,
+            context! { graph => Graph { nodes, edges }, relations => relations },
+        )
+    }
+
+    /// The timeline view: every dated event over its Gregorian bounds.
+    pub fn timeline(&self, links: &Links) -> Result<Response<Body>, (StatusCode, String)> {
+        #[derive(Serialize)]
+        struct Item {
+            label: String,
+            #[serde(rename = "type")]
+            class: String,
+            date: String,
+            #[serde(rename = "notBefore")]
+            not_before: String,
+            #[serde(rename = "notAfter")]
+            not_after: String,
+            href: String,
+        }
+        let value = |t: &Option<Term>| match t {
+            Some(Term::NamedNode(n)) => {
+                n.as_str().rsplit('#').next().unwrap_or_default().to_owned()
+            }
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            _ => String::new(),
+        };
+        let events: Vec<Item> = self
+            .select(
+                "SELECT ?e ?class (SAMPLE(?l) AS ?label) ?d ?lo ?hi WHERE { ?e a hkg:Event , ?class FILTER(?class != hkg:Event) \
+                 ?e rdfs:label ?l FILTER(LANG(?l) = 'en') ?e hkg:date ?d ; hkg:notBefore ?lo ; hkg:notAfter ?hi } GROUP BY ?e ?class ?d ?lo ?hi ORDER BY ?lo ?e",
+            )
+            .into_iter()
+            .map(|r| Item {
+                href: match &r[0] { Some(Term::NamedNode(n)) => self.href(links, n.as_str()).unwrap_or_default(), _ => String::new() },
+                class: value(&r[1]),
+                label: value(&r[2]),
+                date: value(&r[3]),
+                not_before: value(&r[4]),
+                not_after: value(&r[5]),
+            })
+            .collect();
+        self.render("timeline.html", links, context! { events => events })
     }
 
     /// The VoID + DCAT description: the dataset's own triples, the SPARQL endpoint (if any),
