@@ -98,6 +98,9 @@ pub enum Command {
         /// Allow cross-origin requests (Access-Control-Allow-Origin: *).
         #[arg(long)]
         cors: bool,
+        /// Public URL of this server, for VoID (default: the dataset's base IRI).
+        #[arg(long)]
+        base_url: Option<String>,
         /// Directory of curated queries shown on the home page.
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
@@ -207,6 +210,7 @@ pub fn run(cli: Cli) -> Result<()> {
             bind,
             timeout,
             cors,
+            base_url,
             queries,
         } => {
             if !(timeout > 0.0 && timeout.is_finite()) {
@@ -215,9 +219,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 ));
             }
             let store = store::open(&store)?;
+            let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
             let options = crate::serve::Options {
                 timeout: Duration::from_secs_f64(timeout),
                 cors,
+                base_url,
             };
             crate::serve::run(crate::serve::App::new(store, &queries, options)?, bind)
         }
@@ -241,6 +247,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::serve::Options {
                     timeout: Duration::from_secs(10),
                     cors: false,
+                    base_url: None,
                 },
             )?;
             let published = crate::publish::publish(&app, &opened, &out, &site_url)?;

@@ -34,7 +34,16 @@ fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
         String::from_utf8_lossy(&out.stderr)
     );
     let store = histkg::store::open(&dir.path().join("store")).unwrap();
-    let app = App::new(store, &root().join("queries"), Options { timeout, cors }).unwrap();
+    let app = App::new(
+        store,
+        &root().join("queries"),
+        Options {
+            timeout,
+            cors,
+            base_url: None,
+        },
+    )
+    .unwrap();
     (dir, app)
 }
 

@@ -45,6 +45,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Send `Access-Control-Allow-Origin: *`.
     pub cors: bool,
+    /// The public URL of this server (ending in `/`), used in VoID for the SPARQL endpoint
+    /// and the dumps; the dataset's base IRI when `None`.
+    pub base_url: Option<String>,
 }
 
 /// A curated query shown on the home page.
@@ -412,6 +415,14 @@ impl App {
                 });
             }
         }
+        let sources: Vec<Item> = self
+            .select("SELECT ?s ?c WHERE { ?s a hkg:Source ; dcterms:bibliographicCitation ?c } ORDER BY ?c")
+            .into_iter()
+            .filter_map(|r| match (&r[0], &r[1]) {
+                (Some(Term::NamedNode(s)), Some(Term::Literal(c))) => Some(Item { href: self.href(links, s.as_str()).unwrap_or_default(), label: c.value().to_owned() }),
+                _ => None,
+            })
+            .collect();
         let dataset = format!("{}dataset", self.iris.base());
         self.render(
             "home.html",
@@ -422,6 +433,7 @@ impl App {
                 triples => self.store.len().unwrap_or(0),
                 actors => groups,
                 queries => self.curated.clone(),
+                sources => sources,
             },
         )
     }
@@ -478,7 +490,12 @@ impl App {
     fn void(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
         let media =
             negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
-        let triples = self.void_triples(&format!("{}sparql", self.iris.base()), self.iris.base());
+        let public = self
+            .options
+            .base_url
+            .clone()
+            .unwrap_or_else(|| self.iris.base().to_owned());
+        let triples = self.void_triples(&format!("{public}sparql"), &public);
         self.rdf_response(triples, media)
     }
 
