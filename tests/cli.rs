@@ -3,73 +3,11 @@
 //! Golden files live beside their inputs; `UPDATE_GOLDEN=1 cargo test --release` rewrites
 //! them (review the diff before committing).
 
+mod common;
+
+use common::{fails, mini, ok, root};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_histkg");
-/// The checkout under test, read at run time (a shared target directory may hold binaries
-/// compiled from another checkout of the same sources).
-fn root_dir() -> String {
-    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(root_dir())
-}
-
-/// Runs histkg in `cwd`, returning its output.
-fn histkg(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("histkg runs")
-}
-
-fn describe(args: &[&str], out: &Output) -> String {
-    format!(
-        "histkg {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Runs histkg and asserts success; returns stdout.
-fn ok(cwd: &Path, args: &[&str]) -> String {
-    let out = histkg(cwd, args);
-    assert!(out.status.success(), "{}", describe(args, &out));
-    String::from_utf8(out.stdout).expect("stdout is UTF-8")
-}
-
-/// Runs histkg and asserts exit status 1; returns stderr.
-fn fails(cwd: &Path, args: &[&str]) -> String {
-    let out = histkg(cwd, args);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(args, &out));
-    String::from_utf8(out.stderr).expect("stderr is UTF-8")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
-}
-
-/// A temporary directory holding `data/`: the shipped ontology and dataset description with
-/// the small fixture tables of `tests/fixtures/mini`.
-fn mini() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    copy_dir(&root().join("tests/fixtures/mini"), &data);
-    for f in ["ontology.ttl", "dataset.ttl"] {
-        fs::copy(root().join("data").join(f), data.join(f)).unwrap();
-    }
-    dir
-}
 
 /// Compares `actual` with the golden file, or rewrites it when UPDATE_GOLDEN is set.
 fn golden(path: &Path, actual: &str) {

@@ -1,23 +1,12 @@
 //! `histkg push` over a real socket to an in-process HTTP server that records what it gets
 //! (the interop check against a real Oxigraph server is `tests/interop/push.sh`).
 
+mod common;
+
+use common::{built_mini, histkg};
 use oxhttp::model::{Body, Response, StatusCode};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-
-fn root() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
-
-fn histkg(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_histkg"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
 
 fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -66,21 +55,6 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>
     .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     std::mem::forget(server.spawn().unwrap());
     (port, seen)
-}
-
-fn built_mini() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-    }
-    for f in ["ontology.ttl", "dataset.ttl"] {
-        std::fs::copy(root().join("data").join(f), data.join(f)).unwrap();
-    }
-    assert!(histkg(dir.path(), &["build"]).status.success());
-    dir
 }
 
 #[test]

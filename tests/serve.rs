@@ -1,38 +1,16 @@
 //! The server's handler, route by route, without sockets: requests are built in memory and
 //! passed to `App::handle` over a store built from `tests/fixtures/mini` by the real binary.
 
+mod common;
+
+use common::root;
 use histkg::serve::{App, Options};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-}
 
 /// Builds the mini fixture into a temporary store and opens an App on it.
 fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-    }
-    for f in ["ontology.ttl", "dataset.ttl"] {
-        std::fs::copy(root().join("data").join(f), data.join(f)).unwrap();
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_histkg"))
-        .args(["build"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = common::built_mini();
     let store = histkg::store::open(&dir.path().join("store")).unwrap();
     let app = App::new(
         store,
