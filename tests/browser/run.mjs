@@ -5,7 +5,7 @@
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [base, shots] = process.argv.slice(2);
+const [base, shots, site] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -54,6 +54,20 @@ await page.waitForSelector(".vis-item");
 const items = await page.locator(".vis-item").count();
 check(items > 10, `the timeline draws ${items} events`);
 await page.screenshot({ path: `${shots}/timeline.png` });
+
+if (site) {
+  // The static site from `histkg publish`, served by a plain file server.
+  await page.goto(site);
+  check(await page.locator("a", { hasText: "Darma-Bala" }).count() > 0, "the static home page lists Darma-Bala");
+  await Promise.all([page.waitForURL(/actor\/darma-bala\/$/), page.click("a:has-text('Darma-Bala')")]);
+  check(await page.locator("h1", { hasText: "Darma-Bala" }).count() === 1, "a static entity page opens from a plain file server");
+  await Promise.all([page.waitForURL(/actor\/ayuka\/$/), page.click("table.relations a:text-is('Ayuka')")]);
+  check(await page.locator("h1", { hasText: "Ayuka" }).count() === 1, "relative links lead from entity to entity");
+  await page.goto(new URL("network/index.html", site).href);
+  await page.waitForSelector("#network canvas");
+  check(true, "the static network view loads its vendored library");
+  await page.screenshot({ path: `${shots}/static-entity.png` });
+}
 
 await browser.close();
 console.log(`screenshots in ${shots}`);
