@@ -28,8 +28,7 @@ struct Seen {
 fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let record = Arc::clone(&seen);
-    let port = free_port();
-    let server = oxhttp::Server::new(move |request| {
+    let handler = move |request: &mut oxhttp::model::Request<Body>| {
         let body = std::mem::replace(request.body_mut(), Body::empty())
             .to_string()
             .unwrap_or_default();
@@ -51,10 +50,20 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>
             .status(status)
             .body(Body::from(message))
             .unwrap()
-    })
-    .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
-    std::mem::forget(server.spawn().unwrap());
-    (port, seen)
+    };
+    let handler = Arc::new(handler);
+    // A port found free may be taken by a concurrent test before we bind it: try another.
+    for _ in 0..20 {
+        let port = free_port();
+        let h = Arc::clone(&handler);
+        let server = oxhttp::Server::new(move |request| h(request))
+            .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+        if let Ok(listening) = server.spawn() {
+            std::mem::forget(listening);
+            return (port, seen);
+        }
+    }
+    panic!("no free port for the recording server")
 }
 
 #[test]
