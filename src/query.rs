@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 use oxigraph::model::{Term, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -120,6 +120,23 @@ pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
         evaluator = evaluator.with_prefix(p, ns)?;
     }
     Ok(evaluator)
+}
+
+/// Runs a SELECT query written by histkg itself (cards, pages, summaries) and collects its
+/// solutions; each gives its values by name (`get("x")`) or in variable order (`values()`).
+pub fn select(
+    store: &Store,
+    prefixes: &[(String, String)],
+    text: &str,
+) -> Result<Vec<QuerySolution>> {
+    let QueryResults::Solutions(solutions) = evaluator(prefixes)?
+        .parse_query(text)?
+        .on_store(store)
+        .execute()?
+    else {
+        anyhow::bail!("not a SELECT query: {text}");
+    };
+    Ok(solutions.collect::<Result<_, _>>()?)
 }
 
 /// Parses and runs `text` (named `origin` in messages) and writes the results.

@@ -9,10 +9,9 @@ use crate::query::{human, prefixes, stored_base};
 use crate::vocab::{Iris, Kind};
 use anyhow::Result;
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::QueryResults;
 use oxigraph::store::Store;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Another entity, as a link.
@@ -106,7 +105,7 @@ pub struct Card {
     pub bibliography: Vec<SourceNote>,
 }
 
-type Row = HashMap<String, Term>;
+type Row = oxigraph::sparql::QuerySolution;
 
 struct Ctx<'a> {
     store: &'a Store,
@@ -118,22 +117,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn select(&self, query: &str) -> Result<Vec<Row>> {
-        let QueryResults::Solutions(solutions) = crate::query::evaluator(self.prefixes)?
-            .parse_query(query)?
-            .on_store(self.store)
-            .execute()?
-        else {
-            unreachable!("card queries are SELECT queries")
-        };
-        let mut out = Vec::new();
-        for s in solutions {
-            out.push(
-                s?.iter()
-                    .map(|(v, t)| (v.as_str().to_owned(), t.clone()))
-                    .collect(),
-            );
-        }
-        Ok(out)
+        crate::query::select(self.store, self.prefixes, query)
     }
 
     fn text(&self, row: &Row, var: &str) -> String {

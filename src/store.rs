@@ -80,12 +80,27 @@ fn generations(store_dir: &Path) -> Result<Vec<(u64, String)>> {
         fs::read_dir(store_dir).with_context(|| format!("cannot list {}", store_dir.display()))?
     {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if let Some(n) = name.strip_prefix(PREFIX).and_then(|n| n.parse().ok()) {
+        if let Some(n) = generation_number(&name) {
             out.push((n, name));
         }
     }
     out.sort();
     Ok(out)
+}
+
+fn generation_number(name: &str) -> Option<u64> {
+    name.strip_prefix(PREFIX)?.parse().ok()
+}
+
+/// Removes every generation directory for which `keep(number, name)` is false.
+fn remove_generations(store_dir: &Path, keep: impl Fn(u64, &str) -> bool) -> Result<()> {
+    for (n, name) in generations(store_dir)? {
+        if !keep(n, &name) {
+            fs::remove_dir_all(store_dir.join(&name))
+                .with_context(|| format!("cannot remove the old generation {name}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads `triples` into a new generation and publishes it. The caller holds the [`BuildLock`].
@@ -98,26 +113,11 @@ pub fn build_generation(
     on_progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<(Store, PathBuf)> {
     let current = current_generation(store_dir)?;
-    let existing = generations(store_dir)?;
-    // Leftovers of crashed builds: every generation but the published one and its predecessor.
-    let keep_previous = existing
-        .iter()
-        .filter(|(_, name)| Some(name) != current.as_ref())
-        .map(|(n, _)| *n)
-        .filter(|n| {
-            current
-                .as_ref()
-                .and_then(|c| c.strip_prefix(PREFIX)?.parse::<u64>().ok())
-                .is_some_and(|c| *n < c)
-        })
-        .max();
-    for (n, name) in &existing {
-        if Some(name) != current.as_ref() && Some(*n) != keep_previous {
-            fs::remove_dir_all(store_dir.join(name))
-                .with_context(|| format!("cannot remove the leftover generation {name}"))?;
-        }
-    }
-    let next = existing.last().map_or(1, |(n, _)| n + 1);
+    let current_number = current.as_deref().and_then(generation_number);
+    // Numbers only grow, even past leftovers, so a name is never reused.
+    let next = generations(store_dir)?.last().map_or(1, |(n, _)| n + 1);
+    // Leftovers of crashed builds are the generations newer than the published one.
+    remove_generations(store_dir, |n, _| current_number.is_some_and(|c| n <= c))?;
     let name = format!("{PREFIX}{next:06}");
     let dir = store_dir.join(&name);
     let store = Store::open(&dir)
@@ -136,12 +136,11 @@ pub fn build_generation(
         .flush()
         .with_context(|| format!("cannot flush {}", dir.display()))?;
     publish(store_dir, &name)?;
-    // The generation before the one just replaced is no longer anyone's fallback.
-    for (n, old) in generations(store_dir)? {
-        if old != name && Some(&old) != current.as_ref() && n < next {
-            let _ = fs::remove_dir_all(store_dir.join(&old));
-        }
-    }
+    // Keep the replaced generation for readers that still have it open; drop older ones. The
+    // new generation is already published, so a failure here is left for the next build.
+    let _ = remove_generations(store_dir, |_, old| {
+        old == name || Some(old) == current.as_deref()
+    });
     Ok((store, dir))
 }
 

@@ -3,7 +3,6 @@
 
 use anyhow::Result;
 use oxigraph::model::Term;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::fmt;
 
@@ -22,34 +21,27 @@ pub struct Summary {
 }
 
 fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
-    let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
-        .with_prefix("hkg", crate::vocab::hkg::NS)?
-        .parse_query(query)?
-        .on_store(store)
-        .execute()?
-    else {
-        unreachable!("summary queries are SELECT queries")
-    };
-    let mut out = Vec::new();
-    for solution in solutions {
-        let solution = solution?;
-        out.push(
+    let prefixes = [("hkg".to_owned(), crate::vocab::hkg::NS.to_owned())];
+    Ok(crate::query::select(store, &prefixes, query)?
+        .iter()
+        .map(|solution| {
             solution
+                .values()
                 .iter()
-                .map(|(_, t)| match t {
-                    Term::NamedNode(n) => n
+                .map(|t| match t {
+                    Some(Term::NamedNode(n)) => n
                         .as_str()
                         .rsplit(['#', '/'])
                         .next()
                         .unwrap_or_default()
                         .to_owned(),
-                    Term::Literal(l) => l.value().to_owned(),
-                    other => other.to_string(),
+                    Some(Term::Literal(l)) => l.value().to_owned(),
+                    Some(other) => other.to_string(),
+                    None => String::new(),
                 })
-                .collect(),
-        );
-    }
-    Ok(out)
+                .collect()
+        })
+        .collect())
 }
 
 impl Summary {

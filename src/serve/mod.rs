@@ -87,6 +87,8 @@ pub struct App {
     options: Options,
     templates: Environment<'static>,
     curated: Vec<Curated>,
+    /// The dataset's title, read once at start-up.
+    title: String,
 }
 
 const RDF_OFFERS: &[&str] = &[
@@ -214,7 +216,7 @@ impl App {
                 encoded,
             });
         }
-        Ok(Self {
+        let mut app = Self {
             store,
             iris,
             base_path,
@@ -222,7 +224,15 @@ impl App {
             options,
             templates,
             curated,
-        })
+            title: String::new(),
+        };
+        app.title = app
+            .literal(
+                &format!("{}dataset", app.iris.base()),
+                "http://purl.org/dc/terms/title",
+            )
+            .unwrap_or_else(|| "histkg".to_owned());
+        Ok(app)
     }
 
     /// Answers one request. Pure apart from reading the store: no sockets, no files.
@@ -295,7 +305,7 @@ impl App {
         links: &Links,
         ctx: minijinja::Value,
     ) -> Result<Response<Body>, (StatusCode, String)> {
-        let title = self.title();
+        let title = self.title.clone();
         let ctx = context! { dataset_title => title, root => links.root.clone(), static_site => links.static_site, ..ctx };
         let html = self
             .templates
@@ -329,14 +339,6 @@ impl App {
         fallback
     }
 
-    fn title(&self) -> String {
-        self.literal(
-            &format!("{}dataset", self.iris.base()),
-            "http://purl.org/dc/terms/title",
-        )
-        .unwrap_or_else(|| "histkg".to_owned())
-    }
-
     /// The local URL path of an IRI of this dataset, if it is one.
     fn href(&self, links: &Links, iri: &str) -> Option<String> {
         let trailing = if links.static_site { "/" } else { "" };
@@ -357,20 +359,9 @@ impl App {
     }
 
     fn select(&self, text: &str) -> Vec<Vec<Option<Term>>> {
-        let Ok(evaluator) = query::evaluator(&self.prefixes) else {
-            return Vec::new();
-        };
-        let Ok(Ok(QueryResults::Solutions(solutions))) = evaluator
-            .parse_query(text)
-            .map(|q| q.on_store(&self.store).execute())
-        else {
-            return Vec::new();
-        };
-        let vars = solutions.variables().to_vec();
-        solutions
-            .flatten()
-            .map(|s| vars.iter().map(|v| s.get(v).cloned()).collect())
-            .collect()
+        query::select(&self.store, &self.prefixes, text)
+            .map(|solutions| solutions.iter().map(|s| s.values().to_vec()).collect())
+            .unwrap_or_default()
     }
 
     /// The home page.
@@ -625,12 +616,7 @@ impl App {
     /// the dumps under `dump_base`, and counts.
     pub fn void_triples(&self, sparql_endpoint: &str, dump_base: &str) -> Vec<Triple> {
         let dataset = NamedNode::new_unchecked(format!("{}dataset", self.iris.base()));
-        let mut triples: Vec<Triple> = self
-            .store
-            .quads_for_pattern(Some(dataset.as_ref().into()), None, None, None)
-            .flatten()
-            .map(Triple::from)
-            .collect();
+        let mut triples = self.subject_triples(&dataset);
         let void =
             |local: &str| NamedNode::new_unchecked(format!("http://rdfs.org/ns/void#{local}"));
         let integer = |n: &str| {
@@ -698,14 +684,18 @@ impl App {
         Ok(response)
     }
 
-    /// The entity's own triples and those of its qualified derivations (empty if unknown).
-    pub fn entity_triples(&self, node: &NamedNode) -> Vec<Triple> {
-        let mut triples: Vec<Triple> = self
-            .store
+    /// Every triple whose subject is `node`.
+    fn subject_triples(&self, node: &NamedNode) -> Vec<Triple> {
+        self.store
             .quads_for_pattern(Some(node.as_ref().into()), None, None, None)
             .flatten()
             .map(Triple::from)
-            .collect();
+            .collect()
+    }
+
+    /// The entity's own triples and those of its qualified derivations (empty if unknown).
+    pub fn entity_triples(&self, node: &NamedNode) -> Vec<Triple> {
+        let mut triples = self.subject_triples(node);
         let derivations: Vec<Triple> = triples
             .iter()
             .filter(|t| t.predicate.as_str() == crate::vocab::prov::QUALIFIED_DERIVATION.as_str())
@@ -713,13 +703,7 @@ impl App {
                 Term::NamedNode(d) => Some(d.clone()),
                 _ => None,
             })
-            .flat_map(|d| {
-                self.store
-                    .quads_for_pattern(Some(d.as_ref().into()), None, None, None)
-                    .flatten()
-                    .map(Triple::from)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|d| self.subject_triples(&d))
             .collect();
         triples.extend(derivations);
         triples
