@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of histkg and the oxigraph CLI (see BENCHMARKS.md).
+#
+#   bench/run.sh 100k                 # 5 A/B pairs per measure (3 at 1m), 10 s per wrk run
+#   bench/run.sh 10k --pairs 2 --duration 1   # the quick run .ci/run does
+#
+# Results go to bench/results/SIZE.md and SIZE.json; scratch data to $HISTKG_BENCH_WORK
+# (default /tmp/histkg-bench/SIZE), kept between runs so the synthetic data is made once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE="${1:?usage: bench/run.sh SIZE [--pairs N] [--duration S] [--only build,export,query,endpoint]}"
+shift
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
+VENV="${HISTKG_VENV:-$HOME/.cache/histkg-venv}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+if [ ! -x "$VENV/bin/oxigraph" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q -r tests/interop/requirements.txt
+fi
+cargo build --release --locked --bin histkg --example synth -q
+
+WORK="${HISTKG_BENCH_WORK:-/tmp/histkg-bench/$SIZE}"
+python3 bench/bench.py --size "$SIZE" \
+  --histkg "$CARGO_TARGET_DIR/release/histkg" \
+  --synth "$CARGO_TARGET_DIR/release/examples/synth" \
+  --oxigraph "$VENV/bin/oxigraph" \
+  --work "$WORK" --out "${HISTKG_BENCH_OUT:-bench/results}" "$@"
