@@ -302,15 +302,16 @@ fn build(
         ProgressBar::hidden()
     };
     let reporter = progress.clone();
-    let (store, dir) = store::build_generation(
+    let written = std::cell::Cell::new(0usize);
+    let (_store, dir) = store::build_generation(
         &lock,
         store_dir,
-        mapper.triples(),
+        mapper.triples().inspect(|_| written.set(written.get() + 1)),
         &LoadOptions { memory_mb },
         move |n| reporter.set_message(n.to_string()),
     )?;
     progress.finish_and_clear();
-    let summary = Summary::of(&store)?;
+    let summary = Summary::of_dataset(&dataset, written.get());
     let mut out = std::io::stdout().lock();
     writeln!(out, "built {} from {}", dir.display(), data.display())?;
     writeln!(out, "{summary}")?;

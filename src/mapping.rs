@@ -12,7 +12,7 @@ use crate::vocab::{
 };
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Turns a validated [`Dataset`] into triples.
 pub struct Mapper<'a> {
@@ -50,15 +50,28 @@ impl<'a> Mapper<'a> {
     }
 
     /// Every triple of the dataset, record by record, without materialising the whole graph.
+    ///
+    /// No triple is given twice, so counting them counts the graph: each record's triples
+    /// are deduplicated (an actor in two roles of one event is one `hkg:participant`),
+    /// records otherwise have subjects of their own (derivations hang off them), and the plain
+    /// triple of a relation asserted by several rows is given once.
     pub fn triples(&self) -> impl Iterator<Item = Triple> + '_ {
         let d = self.dataset;
-        d.rdf_files
-            .iter()
-            .cloned()
+        let mut plain: HashSet<(&str, &str, &str)> = HashSet::new();
+        let mut rdf_files = d.rdf_files.clone();
+        rdf_files.sort_unstable_by(|a, b| a.to_string().cmp(&b.to_string()));
+        rdf_files.dedup();
+        rdf_files
+            .into_iter()
             .chain(d.sources.iter().flat_map(|s| self.source(s)))
             .chain(d.actors.iter().flat_map(|a| self.named(a, Kind::Actor)))
             .chain(d.places.iter().flat_map(|p| self.named(p, Kind::Place)))
-            .chain(d.relations.iter().flat_map(|r| self.relation(r)))
+            .chain(d.relations.iter().flat_map(move |r| {
+                // Disputed rows get no plain triple, so they must not claim it either.
+                let give_plain = r.certainty != crate::model::Certainty::Disputed
+                    && plain.insert((&r.subject, &r.predicate, &r.object));
+                self.relation(r, give_plain)
+            }))
             .chain(d.events.iter().flat_map(|e| self.event(e)))
     }
 
@@ -120,7 +133,7 @@ impl<'a> Mapper<'a> {
         if let Some(note) = &s.note {
             out.lang(rdfs::COMMENT, note, "en");
         }
-        out.triples
+        out.finish()
     }
 
     fn named(&self, n: &Named, kind: Kind) -> Vec<Triple> {
@@ -156,10 +169,12 @@ impl<'a> Mapper<'a> {
             out.iri(hkg::PART_OF, self.iris.entity(Kind::Place, parent).as_ref());
         }
         self.sources(&mut out, &n.sources);
-        out.triples
+        out.finish()
     }
 
-    fn relation(&self, r: &Relation) -> Vec<Triple> {
+    /// A relation's assertion node, and its plain triple when `plain` (not disputed, and not
+    /// already given for another row).
+    fn relation(&self, r: &Relation, plain: bool) -> Vec<Triple> {
         let subject = self.iris.entity(Kind::Actor, &r.subject);
         let predicate = Self::class(&r.predicate);
         let object = self.iris.entity(
@@ -199,10 +214,10 @@ impl<'a> Mapper<'a> {
             out.lang(rdfs::COMMENT, note, "en");
         }
         self.sources(&mut out, &r.sources);
-        if r.certainty != crate::model::Certainty::Disputed {
+        if plain {
             out.triples.push(Triple::new(subject, predicate, object));
         }
-        out.triples
+        out.finish()
     }
 
     fn event(&self, e: &Event) -> Vec<Triple> {
@@ -241,7 +256,7 @@ impl<'a> Mapper<'a> {
             out.iri(hkg::PARTICIPANT, actor.as_ref());
         }
         self.sources(&mut out, &e.sources);
-        out.triples
+        out.finish()
     }
 
     /// `prov:wasDerivedFrom` for each source, and a qualified derivation carrying the locator.
@@ -278,6 +293,21 @@ impl Out {
             subject,
             triples: Vec::with_capacity(16),
         }
+    }
+
+    /// The record's triples, each once.
+    fn finish(mut self) -> Vec<Triple> {
+        let mut seen = std::collections::HashSet::with_capacity(self.triples.len());
+        let repeated: Vec<bool> = self.triples.iter().map(|t| !seen.insert(t)).collect();
+        drop(seen);
+        if repeated.contains(&true) {
+            let mut i = 0;
+            self.triples.retain(|_| {
+                i += 1;
+                !repeated[i - 1]
+            });
+        }
+        self.triples
     }
 
     fn push(&mut self, p: NamedNodeRef<'_>, o: impl Into<Term>) {

@@ -1,9 +1,15 @@
-//! What a store holds, counted from the store itself: triples, entities by class,
-//! assertions by certainty, events, sources.
+//! What a graph holds: triples, entities by class, assertions by certainty.
+//!
+//! `build` counts from the validated records as it loads them ([`Summary::of_dataset`]),
+//! because counting from the store means scanning it while RocksDB is still compacting
+//! (4 s of a 20 s build at 100 k relations). [`Summary::of`] counts the same things from a
+//! store by SPARQL; tests check that the two agree.
 
+use crate::model::Dataset;
 use anyhow::Result;
 use oxigraph::model::Term;
 use oxigraph::store::Store;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One kind of entity: its root class, how many there are, and the count per class.
@@ -44,7 +50,53 @@ fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
+/// `(class, count)` sorted by count descending, then class, leaving out the root class.
+fn by_count<'a>(root: &str, classes: impl Iterator<Item = &'a str>) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for class in classes.filter(|c| *c != root) {
+        *counts.entry(class).or_default() += 1;
+    }
+    let mut out: Vec<(String, u64)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 impl Summary {
+    /// Counts a validated dataset whose mapping gave `triples` distinct triples.
+    pub fn of_dataset(dataset: &Dataset, triples: usize) -> Self {
+        let kind = |root: &str, total: usize, classes: Vec<(String, u64)>| {
+            (root.to_owned(), total as u64, classes)
+        };
+        let kinds = vec![
+            kind(
+                "Actor",
+                dataset.actors.len(),
+                by_count("Actor", dataset.actors.iter().map(|a| a.class.as_str())),
+            ),
+            kind(
+                "Place",
+                dataset.places.len(),
+                by_count("Place", dataset.places.iter().map(|p| p.class.as_str())),
+            ),
+            kind(
+                "Event",
+                dataset.events.len(),
+                by_count("Event", dataset.events.iter().map(|e| e.class.as_str())),
+            ),
+            kind(
+                "Source",
+                dataset.sources.len(),
+                by_count("Source", dataset.sources.iter().map(|s| s.class.as_str())),
+            ),
+        ];
+        let assertions = by_count("", dataset.relations.iter().map(|r| r.certainty.name()));
+        Self {
+            triples,
+            kinds,
+            assertions,
+        }
+    }
+
     /// Counts what `store` holds.
     pub fn of(store: &Store) -> Result<Self> {
         let mut kinds = Vec::new();

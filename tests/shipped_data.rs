@@ -195,3 +195,27 @@ fn the_summary_meets_the_first_dataset_targets() {
     assert!(count("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a hkg:Event }") >= 30);
     assert!(count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?x prov:wasDerivedFrom ?s }") >= 10);
 }
+
+/// `build` counts from the records it loads; the counts must be what the store holds.
+#[test]
+fn build_summary_matches_what_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let out = Command::new(BIN)
+        .args([
+            "build",
+            "--data",
+            &format!("{}/data", root_dir()),
+            "--store",
+        ])
+        .arg(&store_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let store = histkg::store::open(&store_dir).unwrap();
+    let counted = histkg::summary::Summary::of(&store).unwrap().to_string();
+    // The first line names the generation directory; the rest is the summary.
+    let printed = printed.split_once('\n').unwrap().1.trim_end();
+    assert_eq!(printed, counted);
+}
