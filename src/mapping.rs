@@ -59,7 +59,7 @@ impl<'a> Mapper<'a> {
         let d = self.dataset;
         let mut plain: HashSet<(&str, &str, &str)> = HashSet::new();
         let mut rdf_files = d.rdf_files.clone();
-        rdf_files.sort_unstable_by(|a, b| a.to_string().cmp(&b.to_string()));
+        rdf_files.sort_by_cached_key(|t| t.to_string());
         rdf_files.dedup();
         rdf_files
             .into_iter()
