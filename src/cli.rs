@@ -188,20 +188,28 @@ pub fn run(cli: Cli) -> Result<()> {
             store,
         } => {
             let store = store::open(&store)?;
-            let triples = export::sorted_triples(&store)?;
             let prefixes = crate::query::prefixes(&store)?;
             match output {
                 Some(path) => {
                     let file = std::fs::File::create(&path)
                         .with_context(|| format!("cannot create {}", path.display()))?;
-                    export::write(triples, format, &prefixes, std::io::BufWriter::new(file))
-                        .with_context(|| format!("cannot write {}", path.display()))
+                    // Temporary files next to the output: same disk, no surprise in /tmp.
+                    let spill = path.parent().filter(|p| !p.as_os_str().is_empty());
+                    export::dump(
+                        &store,
+                        format,
+                        &prefixes,
+                        std::io::BufWriter::with_capacity(1 << 20, file),
+                        Some(spill.unwrap_or(std::path::Path::new("."))),
+                    )
+                    .with_context(|| format!("cannot write {}", path.display()))
                 }
-                None => export::write(
-                    triples,
+                None => export::dump(
+                    &store,
                     format,
                     &prefixes,
-                    std::io::BufWriter::new(std::io::stdout().lock()),
+                    std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+                    None,
                 ),
             }
         }

@@ -116,11 +116,10 @@ pub fn publish(app: &App, store: &Store, out: &Path, site_url: &str) -> Result<P
         }
     }
 
-    let triples = export::sorted_triples(store)?;
     let prefixes = crate::query::prefixes(store)?;
     for (format, _) in DUMPS {
         let mut bytes = Vec::new();
-        export::write(triples.clone(), format, &prefixes, &mut bytes)?;
+        export::dump(store, format, &prefixes, &mut bytes, Some(out))?;
         write(&out.join(format!("graph.{}", format.extension())), &bytes)?;
     }
     let mut void = Vec::new();

@@ -1,18 +1,31 @@
 //! Exports of the published graph in the standard RDF formats, deterministic: the same
 //! data gives byte-identical files.
 //!
-//! Triples are read from the store and sorted before writing. Turtle and TriG use our own
-//! pretty writer ([`turtle`]); N-Triples and N-Quads are sorted lines; RDF/XML and JSON-LD go
-//! through Oxigraph's serializers (JSON-LD via `oxjsonld`, which writes a `@context` from
-//! the prefixes) fed with the sorted triples.
+//! Order: subjects sorted by their N-Triples form; within a subject, `rdf:type` first, then
+//! predicate, then object (N-Triples and N-Quads: lines sorted, so the whole file is sorted).
+//! Turtle and TriG use our own pretty writer ([`turtle`]); RDF/XML and JSON-LD go through
+//! Oxigraph's serializers (JSON-LD via `oxjsonld`, which writes a `@context` from the
+//! prefixes).
+//!
+//! [`dump`] streams a whole store without holding the graph in memory. Decoding a triple
+//! costs Oxigraph up to three RocksDB lookups (one per IRI or long literal), which is most of
+//! an export's time, so worker threads read and format subjects in parallel while the
+//! calling thread writes them in order. The formats that declare prefixes up front (Turtle's
+//! `@prefix` lines, JSON-LD's `@context`) only know which prefixes are used at the end:
+//! Turtle's body is written to a temporary file and copied after the header; JSON-LD and
+//! RDF/XML spill sorted N-Triples to a temporary file and serialize from it.
 
 pub mod turtle;
 
 use anyhow::{Context, Result};
-use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, Triple};
+use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term, Triple};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use std::io::Write;
+use std::collections::BTreeSet;
+use std::io::{BufReader, BufWriter, Seek, Write};
+use std::path::Path;
+use std::sync::mpsc;
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,15 +58,209 @@ impl Format {
     }
 }
 
-/// Every triple of the store's default graph, sorted in the Turtle writer's order.
-pub fn sorted_triples(store: &Store) -> Result<Vec<Triple>> {
-    let mut triples = store
-        .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-        .map(|q| q.map(Triple::from))
-        .collect::<Result<Vec<_>, _>>()
-        .context("cannot read the store")?;
-    turtle::sort(&mut triples);
-    Ok(triples)
+/// Subjects per unit of work handed to a worker thread.
+const CHUNK: usize = 256;
+
+/// The subjects of the default graph, in export order.
+fn sorted_subjects(store: &Store) -> Result<Vec<NamedOrBlankNode>> {
+    let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
+        .parse_query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")?
+        .on_store(store)
+        .execute()
+        .context("cannot list the subjects")?
+    else {
+        unreachable!("a SELECT query gives solutions");
+    };
+    let mut subjects = Vec::new();
+    for solution in solutions {
+        match solution.context("cannot list the subjects")?.get("s") {
+            Some(Term::NamedNode(n)) => subjects.push(NamedOrBlankNode::from(n.clone())),
+            Some(Term::BlankNode(b)) => subjects.push(NamedOrBlankNode::from(b.clone())),
+            _ => {}
+        }
+    }
+    subjects.sort_by_cached_key(|s| s.to_string());
+    Ok(subjects)
+}
+
+/// Reads the store subject by subject in export order and hands each subject's triples
+/// (sorted by [`turtle::sort_subject`]) to `prepare` on a worker thread, then the result to
+/// `consume` on this thread, in order. Worker `k` of `n` takes chunks `k`, `k + n`, ... and
+/// is at most two chunks ahead, so memory stays bounded whatever the store's size.
+fn for_each_subject<T: Send>(
+    store: &Store,
+    prepare: impl Fn(Vec<Triple>) -> T + Sync,
+    mut consume: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    let subjects = sorted_subjects(store)?;
+    let chunks: Vec<&[NamedOrBlankNode]> = subjects.chunks(CHUNK).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(chunks.len().max(1));
+    let read = |subject: &NamedOrBlankNode| -> Result<T> {
+        let mut triples = store
+            .quads_for_pattern(
+                Some(subject.as_ref()),
+                None,
+                None,
+                Some(GraphNameRef::DefaultGraph),
+            )
+            .map(|q| q.map(Triple::from))
+            .collect::<Result<Vec<_>, _>>()
+            .context("cannot read the store")?;
+        turtle::sort_subject(&mut triples);
+        triples.dedup();
+        Ok(prepare(triples))
+    };
+    std::thread::scope(|scope| {
+        let mut receivers = Vec::with_capacity(workers);
+        for k in 0..workers {
+            let (sender, receiver) = mpsc::sync_channel::<Result<Vec<T>>>(2);
+            receivers.push(receiver);
+            let chunks = &chunks;
+            let read = &read;
+            scope.spawn(move || {
+                for chunk in chunks.iter().skip(k).step_by(workers) {
+                    let done = chunk.iter().map(read).collect::<Result<Vec<T>>>();
+                    // The receiver is gone when the writer failed: stop quietly.
+                    if sender.send(done).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for i in 0..chunks.len() {
+            let done = receivers[i % workers]
+                .recv()
+                .context("an export worker stopped")??;
+            for item in done {
+                consume(item)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// One subject's triples as sorted N-Triples lines.
+fn ntriples_lines(triples: &[Triple]) -> Vec<u8> {
+    let mut lines: Vec<String> = triples.iter().map(|t| format!("{t} .\n")).collect();
+    lines.sort_unstable();
+    lines.concat().into_bytes()
+}
+
+/// Streams the whole store (default graph) in `format` to `w`. Temporary files, when the
+/// format needs them, go to `spill_dir` (the system's temporary directory when `None`).
+pub fn dump(
+    store: &Store,
+    format: Format,
+    prefixes: &[(String, String)],
+    mut w: impl Write,
+    spill_dir: Option<&Path>,
+) -> Result<()> {
+    let spill = || -> Result<std::fs::File> {
+        match spill_dir {
+            Some(dir) => tempfile::tempfile_in(dir),
+            None => tempfile::tempfile(),
+        }
+        .context("cannot create a temporary file for the export")
+    };
+    let abbreviations = turtle::Prefixes::new(prefixes);
+    match format {
+        Format::Ntriples | Format::Nquads => {
+            for_each_subject(
+                store,
+                |t| ntriples_lines(&t),
+                |bytes| Ok(w.write_all(&bytes)?),
+            )?;
+        }
+        Format::Turtle | Format::Trig => {
+            let mut body = BufWriter::with_capacity(1 << 20, spill()?);
+            let mut used = BTreeSet::new();
+            for_each_subject(
+                store,
+                |triples| {
+                    let mut block = Vec::with_capacity(1024);
+                    turtle::write_subject(&mut block, &triples, &abbreviations)
+                        .expect("writing to memory cannot fail");
+                    let mut uses = BTreeSet::new();
+                    abbreviations.note_used(&triples, &mut uses);
+                    (block, uses)
+                },
+                |(block, uses)| {
+                    used.extend(uses);
+                    Ok(body.write_all(&block)?)
+                },
+            )?;
+            turtle::write_header(&mut w, &abbreviations.declarations(&used))?;
+            let mut body = body.into_inner().map_err(|e| e.into_error())?;
+            body.rewind()?;
+            std::io::copy(&mut body, &mut w)?;
+        }
+        Format::Rdfxml | Format::Jsonld => {
+            // Sorted N-Triples in the writer's order, then the serializer reads them back.
+            let mut sorted = BufWriter::with_capacity(1 << 20, spill()?);
+            let mut used = BTreeSet::new();
+            for_each_subject(
+                store,
+                |triples| {
+                    let mut lines = Vec::with_capacity(1024);
+                    for t in &triples {
+                        writeln!(lines, "{t} .").expect("writing to memory cannot fail");
+                    }
+                    let mut uses = BTreeSet::new();
+                    abbreviations.note_used(&triples, &mut uses);
+                    (lines, uses)
+                },
+                |(lines, uses)| {
+                    used.extend(uses);
+                    Ok(sorted.write_all(&lines)?)
+                },
+            )?;
+            let mut sorted = sorted.into_inner().map_err(|e| e.into_error())?;
+            sorted.rewind()?;
+            let triples = RdfParser::from_format(RdfFormat::NTriples)
+                .for_reader(BufReader::with_capacity(1 << 20, sorted))
+                .map(|q| {
+                    q.map(Triple::from)
+                        .context("cannot read back the sorted triples")
+                });
+            serialize(triples, format, &abbreviations.declarations(&used), &mut w)?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `triples` with Oxigraph's RDF/XML or `oxjsonld`'s JSON-LD serializer.
+fn serialize(
+    triples: impl Iterator<Item = Result<Triple>>,
+    format: Format,
+    declarations: &[(&str, &str)],
+    w: impl Write,
+) -> Result<()> {
+    if format == Format::Rdfxml {
+        let mut serializer = RdfSerializer::from_format(RdfFormat::RdfXml);
+        for (p, ns) in declarations {
+            serializer = serializer.with_prefix(*p, *ns)?;
+        }
+        let mut writer = serializer.for_writer(w);
+        for t in triples {
+            writer.serialize_triple(&t?)?;
+        }
+        writer.finish()?.flush()?;
+    } else {
+        let mut serializer = oxjsonld::JsonLdSerializer::new();
+        for (p, ns) in declarations {
+            serializer = serializer.with_prefix(*p, *ns)?;
+        }
+        let mut writer = serializer.for_writer(w);
+        for t in triples {
+            writer.serialize_quad(t?.as_ref().in_graph(GraphNameRef::DefaultGraph))?;
+        }
+        writer.finish()?.flush()?;
+    }
+    Ok(())
 }
 
 /// Writes `triples` in `format`, abbreviating IRIs with `prefixes` where the format can.
@@ -74,29 +281,9 @@ pub fn write(
             }
             w.flush()?;
         }
-        Format::Rdfxml => {
+        Format::Rdfxml | Format::Jsonld => {
             let used = turtle::Prefixes::new(prefixes).used(&triples);
-            let mut serializer = RdfSerializer::from_format(RdfFormat::RdfXml);
-            for (p, ns) in used {
-                serializer = serializer.with_prefix(p, ns)?;
-            }
-            let mut writer = serializer.for_writer(w);
-            for t in &triples {
-                writer.serialize_triple(t)?;
-            }
-            writer.finish()?.flush()?;
-        }
-        Format::Jsonld => {
-            let used = turtle::Prefixes::new(prefixes).used(&triples);
-            let mut serializer = oxjsonld::JsonLdSerializer::new();
-            for (p, ns) in used {
-                serializer = serializer.with_prefix(p, ns)?;
-            }
-            let mut writer = serializer.for_writer(w);
-            for t in &triples {
-                writer.serialize_quad(t.as_ref().in_graph(GraphNameRef::DefaultGraph))?;
-            }
-            writer.finish()?.flush()?;
+            serialize(triples.into_iter().map(Ok), format, &used, w)?;
         }
     }
     Ok(())

@@ -38,6 +38,12 @@ impl<'a> Prefixes<'a> {
     /// The prefixes `triples` use, as (prefix, namespace), sorted by prefix.
     pub fn used(&self, triples: &[Triple]) -> Vec<(&'a str, &'a str)> {
         let mut used = BTreeSet::new();
+        self.note_used(triples, &mut used);
+        self.declarations(&used)
+    }
+
+    /// Adds the prefixes `triples` use to `used`.
+    pub fn note_used(&self, triples: &[Triple], used: &mut BTreeSet<&'a str>) {
         let mut note = |iri: &str| {
             if let Some((p, _)) = self.split(iri) {
                 used.insert(p);
@@ -56,6 +62,10 @@ impl<'a> Prefixes<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// (prefix, namespace) for each prefix in `used`, sorted by prefix.
+    pub fn declarations(&self, used: &BTreeSet<&str>) -> Vec<(&'a str, &'a str)> {
         self.by_length
             .iter()
             .filter(|(p, _)| used.contains(p))
@@ -96,19 +106,29 @@ fn bare(l: &Literal) -> Option<&str> {
 }
 
 /// Writes `s` as a Turtle short string, escaping quotes, backslashes and control characters.
+/// Runs of characters that need no escape are written at once.
 fn write_string(w: &mut impl Write, s: &str) -> io::Result<()> {
     w.write_all(b"\"")?;
-    for c in s.chars() {
-        match c {
-            '"' => w.write_all(b"\\\"")?,
-            '\\' => w.write_all(b"\\\\")?,
-            '\n' => w.write_all(b"\\n")?,
-            '\r' => w.write_all(b"\\r")?,
-            '\t' => w.write_all(b"\\t")?,
-            c if c.is_control() => write!(w, "\\u{:04X}", c as u32)?,
-            c => write!(w, "{c}")?,
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape: &[u8] = match c {
+            '"' => b"\\\"",
+            '\\' => b"\\\\",
+            '\n' => b"\\n",
+            '\r' => b"\\r",
+            '\t' => b"\\t",
+            c if c.is_control() => b"",
+            _ => continue,
+        };
+        w.write_all(&s.as_bytes()[start..i])?;
+        if escape.is_empty() {
+            write!(w, "\\u{:04X}", c as u32)?;
+        } else {
+            w.write_all(escape)?;
         }
+        start = i + c.len_utf8();
     }
+    w.write_all(&s.as_bytes()[start..])?;
     w.write_all(b"\"")
 }
 
@@ -154,6 +174,68 @@ pub fn sort(triples: &mut [Triple]) {
     });
 }
 
+/// Sorts the triples of one subject in the writer's order: `rdf:type` first, then predicate,
+/// then object.
+pub fn sort_subject(triples: &mut [Triple]) {
+    triples.sort_by_cached_key(|t| {
+        (
+            t.predicate.as_ref() != rdf::TYPE,
+            t.predicate.to_string(),
+            t.object.to_string(),
+        )
+    });
+}
+
+/// `@prefix` lines.
+pub fn write_header(w: &mut impl Write, declarations: &[(&str, &str)]) -> io::Result<()> {
+    for (p, ns) in declarations {
+        writeln!(w, "@prefix {p}: <{ns}> .")?;
+    }
+    Ok(())
+}
+
+/// Writes the block of one subject (a blank line, the subject, its predicates and objects),
+/// `group` being that subject's triples in the writer's order without repeats.
+pub fn write_subject(
+    w: &mut impl Write,
+    group: &[Triple],
+    prefixes: &Prefixes<'_>,
+) -> io::Result<()> {
+    let Some(first) = group.first() else {
+        return Ok(());
+    };
+    w.write_all(b"\n")?;
+    match &first.subject {
+        NamedOrBlankNode::NamedNode(n) => write_iri(w, n.as_ref(), prefixes)?,
+        other => write!(w, "{other}")?,
+    }
+    let mut j = 0;
+    while j < group.len() {
+        let predicate = &group[j].predicate;
+        let objects = group[j..]
+            .iter()
+            .take_while(|t| &t.predicate == predicate)
+            .count();
+        w.write_all(b"\n    ")?;
+        let (first_sep, sep): (&[u8], &[u8]) = if predicate.as_ref() == rdf::TYPE {
+            (b"a ", b" , ")
+        } else {
+            write_iri(w, predicate.as_ref(), prefixes)?;
+            (b" ", b" ,\n        ")
+        };
+        w.write_all(first_sep)?;
+        for (k, t) in group[j..j + objects].iter().enumerate() {
+            if k > 0 {
+                w.write_all(sep)?;
+            }
+            write_term(w, &t.object, prefixes)?;
+        }
+        j += objects;
+        w.write_all(if j == group.len() { b" .\n" } else { b" ;" })?;
+    }
+    Ok(())
+}
+
 /// Writes `triples` as pretty Turtle. Sorts them first.
 pub fn write(
     mut triples: Vec<Triple>,
@@ -163,53 +245,9 @@ pub fn write(
     sort(&mut triples);
     triples.dedup();
     let prefixes = Prefixes::new(prefixes);
-    for (p, ns) in prefixes.used(&triples) {
-        writeln!(w, "@prefix {p}: <{ns}> .")?;
-    }
-    let mut i = 0;
-    while i < triples.len() {
-        let subject = &triples[i].subject;
-        let end = i + triples[i..]
-            .iter()
-            .take_while(|t| &t.subject == subject)
-            .count();
-        w.write_all(b"\n")?;
-        match subject {
-            NamedOrBlankNode::NamedNode(n) => write_iri(&mut w, n.as_ref(), &prefixes)?,
-            other => write!(w, "{other}")?,
-        }
-        let group = &triples[i..end];
-        let mut j = 0;
-        while j < group.len() {
-            let predicate = &group[j].predicate;
-            let objects: Vec<&Term> = group[j..]
-                .iter()
-                .take_while(|t| &t.predicate == predicate)
-                .map(|t| &t.object)
-                .collect();
-            w.write_all(b"\n    ")?;
-            if predicate.as_ref() == rdf::TYPE {
-                w.write_all(b"a ")?;
-                for (k, o) in objects.iter().enumerate() {
-                    if k > 0 {
-                        w.write_all(b" , ")?;
-                    }
-                    write_term(&mut w, o, &prefixes)?;
-                }
-            } else {
-                write_iri(&mut w, predicate.as_ref(), &prefixes)?;
-                w.write_all(b" ")?;
-                for (k, o) in objects.iter().enumerate() {
-                    if k > 0 {
-                        w.write_all(b" ,\n        ")?;
-                    }
-                    write_term(&mut w, o, &prefixes)?;
-                }
-            }
-            j += objects.len();
-            w.write_all(if j == group.len() { b" .\n" } else { b" ;" })?;
-        }
-        i = end;
+    write_header(&mut w, &prefixes.used(&triples))?;
+    for group in triples.chunk_by(|a, b| a.subject == b.subject) {
+        write_subject(&mut w, group, &prefixes)?;
     }
     w.flush()
 }

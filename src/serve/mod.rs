@@ -502,13 +502,7 @@ impl App {
                 )
             })?;
         let mut body = Vec::new();
-        export::write(
-            export::sorted_triples(&self.store).map_err(internal)?,
-            format,
-            &self.prefixes,
-            &mut body,
-        )
-        .map_err(internal)?;
+        export::dump(&self.store, format, &self.prefixes, &mut body, None).map_err(internal)?;
         Ok(ok(media, body))
     }
 
