@@ -15,6 +15,7 @@
 //! 200 with a truncated body.
 
 mod negotiate;
+pub mod pool;
 
 use crate::export::{self, Format};
 use crate::query::{self, ResultsFormat};
@@ -25,7 +26,7 @@ use oxhttp::model::header::{ACCEPT, ALLOW, CONTENT_TYPE, VARY};
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
 use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::results::QueryResultsSerializer;
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use serde::Serialize;
 use std::io::Read;
@@ -89,6 +90,10 @@ pub struct App {
     curated: Vec<Curated>,
     /// The dataset's title, read once at start-up.
     title: String,
+    /// The SPARQL evaluator with the prefixes declared, built once and cloned per query.
+    evaluator: SparqlEvaluator,
+    /// Threads that run queries, reused between queries.
+    pool: pool::Pool,
 }
 
 const RDF_OFFERS: &[&str] = &[
@@ -216,7 +221,10 @@ impl App {
                 encoded,
             });
         }
+        let evaluator = query::evaluator(&prefixes)?;
         let mut app = Self {
+            evaluator,
+            pool: pool::Pool::default(),
             store,
             iris,
             base_path,
@@ -923,8 +931,9 @@ impl App {
             return self.service_description(request);
         };
         let token = CancellationToken::new();
-        let evaluator = query::evaluator(&self.prefixes)
-            .map_err(internal)?
+        let evaluator = self
+            .evaluator
+            .clone()
             .with_cancellation_token(token.clone());
         let parsed = match evaluator.parse_query(&text) {
             Ok(q) => q,
@@ -948,10 +957,12 @@ impl App {
         // evaluator to notice the cancellation.
         let (send, receive) = mpsc::channel();
         let bound = parsed.on_store(&self.store);
-        std::thread::spawn(move || {
-            let _ = send.send(collect(bound));
-        });
-        match receive.recv_timeout(self.options.timeout) {
+        self.pool
+            .run(move || {
+                let _ = send.send(collect(bound));
+            })
+            .map_err(internal)?;
+        match pool::spin_then_wait(&receive, self.options.timeout) {
             Ok(result) => self.respond(&Links::server(), result, request, &text),
             Err(_) => {
                 token.cancel();
