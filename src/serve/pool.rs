@@ -17,11 +17,14 @@ pub const IDLE: Duration = Duration::from_secs(30);
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Idle threads, each with its id and the sender of its job channel.
+type Idle = Arc<Mutex<Vec<(u64, Sender<Job>)>>>;
+
 /// A cached pool of query threads.
 #[derive(Default, Clone)]
 pub struct Pool {
     /// Idle threads, each with the id it was given and the sender of its job channel.
-    idle: Arc<Mutex<Vec<(u64, Sender<Job>)>>>,
+    idle: Idle,
     next_id: Arc<Mutex<u64>>,
 }
 
@@ -93,6 +96,30 @@ impl Pool {
     }
 }
 
+/// How long a thread polls a channel, yielding the CPU between polls, before it sleeps.
+/// Waking a sleeping thread costs tens of microseconds on a virtual machine, a good part of
+/// a quick query; back-to-back queries on one connection arrive within this window.
+pub const SPIN: Duration = Duration::from_micros(200);
+
+/// Receives from `receiver`, first polling for [`SPIN`], then blocking for at most `timeout`
+/// in all.
+pub fn spin_then_wait<T>(
+    receiver: &mpsc::Receiver<T>,
+    timeout: Duration,
+) -> Result<T, mpsc::RecvTimeoutError> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < SPIN.min(timeout) {
+        match receiver.try_recv() {
+            Ok(value) => return Ok(value),
+            Err(mpsc::TryRecvError::Disconnected) => {
+                return Err(mpsc::RecvTimeoutError::Disconnected);
+            }
+            Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+        }
+    }
+    receiver.recv_timeout(timeout.saturating_sub(start.elapsed()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,28 +152,4 @@ mod tests {
             .expect("the second job ran while the first was blocked");
         release.send(()).unwrap();
     }
-}
-
-/// How long a thread polls a channel, yielding the CPU between polls, before it sleeps.
-/// Waking a sleeping thread costs tens of microseconds on a virtual machine, a good part of
-/// a quick query; back-to-back queries on one connection arrive within this window.
-pub const SPIN: Duration = Duration::from_micros(200);
-
-/// Receives from `receiver`, first polling for [`SPIN`], then blocking for at most `timeout`
-/// in all.
-pub fn spin_then_wait<T>(
-    receiver: &mpsc::Receiver<T>,
-    timeout: Duration,
-) -> Result<T, mpsc::RecvTimeoutError> {
-    let start = std::time::Instant::now();
-    while start.elapsed() < SPIN.min(timeout) {
-        match receiver.try_recv() {
-            Ok(value) => return Ok(value),
-            Err(mpsc::TryRecvError::Disconnected) => {
-                return Err(mpsc::RecvTimeoutError::Disconnected);
-            }
-            Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
-        }
-    }
-    receiver.recv_timeout(timeout.saturating_sub(start.elapsed()))
 }
