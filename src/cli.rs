@@ -39,7 +39,8 @@ pub enum Command {
         /// Store directory.
         #[arg(long, default_value = "store")]
         store: PathBuf,
-        /// Memory budget of the bulk loader in MB.
+        /// Memory budget of the bulk loader in MB (default 1024); the data being validated
+        /// comes on top of it.
         #[arg(long)]
         memory_mb: Option<usize>,
     },
