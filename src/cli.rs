@@ -181,7 +181,9 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let (origin, text) = input.read(&queries)?;
             let store = store::open(&store)?;
-            crate::query::run(&store, &origin, &text, format, std::io::stdout().lock())
+            // Buffered: standard output is line-buffered, one write per result row otherwise.
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            crate::query::run(&store, &origin, &text, format, out)
         }
         Command::Export {
             format,
