@@ -17,6 +17,11 @@
 //! citation says "synthetic". Never mix this output with real data.
 
 use anyhow::{Context, Result, bail};
+use histkg::ingest::table::ColumnSpec;
+use histkg::ingest::{
+    ACTOR_COLUMNS, EVENT_COLUMNS, PARTICIPANT_COLUMNS, PLACE_COLUMNS, RELATION_COLUMNS,
+    SOURCE_COLUMNS,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -227,10 +232,12 @@ struct Generator {
     sizes: Sizes,
 }
 
-fn writer(path: &Path, header: &[&str]) -> Result<csv::Writer<fs::File>> {
+/// A CSV writer whose header is histkg's own column list for the table, so the generator
+/// follows the schema; rows give the columns in that order.
+fn writer(path: &Path, columns: &[ColumnSpec]) -> Result<csv::Writer<fs::File>> {
     let mut w = csv::Writer::from_path(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    w.write_record(header)?;
+    w.write_record(columns.iter().map(|c| c.name))?;
     Ok(w)
 }
 
@@ -338,13 +345,7 @@ impl Generator {
     }
 
     fn sources(&mut self, path: &Path) -> Result<()> {
-        let mut w = writer(
-            path,
-            &[
-                "id", "type", "citation", "title", "creator", "issued", "url", "doi", "part_of",
-                "archive", "fond", "opis", "delo", "folios", "language", "note",
-            ],
-        )?;
+        let mut w = writer(path, SOURCE_COLUMNS)?;
         for i in 0..self.sizes.sources {
             let kind = self.rng.pick(SOURCE_TYPES);
             let title = format!("{} {}", self.word(CYRILLIC), self.word(CYRILLIC));
@@ -380,22 +381,7 @@ impl Generator {
     }
 
     fn actors(&mut self, path: &Path) -> Result<()> {
-        let mut w = writer(
-            path,
-            &[
-                "id",
-                "type",
-                "label_en",
-                "label_ru",
-                "labels",
-                "alt_labels",
-                "dates",
-                "calendar",
-                "description",
-                "wikidata",
-                "sources",
-            ],
-        )?;
+        let mut w = writer(path, ACTOR_COLUMNS)?;
         let total: u64 = ACTOR_TYPES.iter().map(|(_, w)| w).sum();
         for i in 0..self.sizes.actors {
             let mut roll = self.rng.next() % total;
@@ -434,22 +420,7 @@ impl Generator {
     }
 
     fn places(&mut self, path: &Path) -> Result<()> {
-        let mut w = writer(
-            path,
-            &[
-                "id",
-                "type",
-                "label_en",
-                "label_ru",
-                "labels",
-                "alt_labels",
-                "lat",
-                "long",
-                "part_of",
-                "description",
-                "sources",
-            ],
-        )?;
+        let mut w = writer(path, PLACE_COLUMNS)?;
         for i in 0..self.sizes.places {
             let (en, ru) = self.names(i);
             let (labels, alt) = self.other_labels(i);
@@ -493,22 +464,7 @@ impl Generator {
     }
 
     fn relations(&mut self, path: &Path) -> Result<()> {
-        let mut w = writer(
-            path,
-            &[
-                "id",
-                "subject",
-                "predicate",
-                "object",
-                "date",
-                "date_as_written",
-                "calendar",
-                "place",
-                "certainty",
-                "sources",
-                "note",
-            ],
-        )?;
+        let mut w = writer(path, RELATION_COLUMNS)?;
         let actors = self.sizes.actors;
         for i in 0..self.sizes.relations {
             let subject = self.rng.below(actors);
@@ -545,25 +501,8 @@ impl Generator {
 
     /// Writes events and their participants; returns the number of participant rows.
     fn events(&mut self, events: &Path, participants: &Path) -> Result<usize> {
-        let mut w = writer(
-            events,
-            &[
-                "id",
-                "type",
-                "label_en",
-                "label_ru",
-                "date",
-                "date_as_written",
-                "calendar",
-                "place",
-                "about",
-                "in_response_to",
-                "certainty",
-                "sources",
-                "description",
-            ],
-        )?;
-        let mut p = writer(participants, &["event", "actor", "role", "note"])?;
+        let mut w = writer(events, EVENT_COLUMNS)?;
+        let mut p = writer(participants, PARTICIPANT_COLUMNS)?;
         let mut rows = 0;
         for i in 0..self.sizes.events {
             let (en, ru) = self.names(i);

@@ -219,6 +219,22 @@ pub fn w3c(format: ResultsFormat) -> QueryResultsFormat {
     }
 }
 
+/// A bare value for counts and JSON: an IRI's local name (after the last `#` or `/`), a
+/// literal's lexical value, nothing for an unbound variable.
+pub fn local_value(term: Option<&Term>) -> String {
+    match term {
+        Some(Term::NamedNode(n)) => n
+            .as_str()
+            .rsplit(['#', '/'])
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        Some(Term::Literal(l)) => l.value().to_owned(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
 /// A term for people: prefixed IRIs, literal values with their language.
 pub fn human(term: &Term, prefixes: &crate::export::turtle::Prefixes<'_>) -> String {
     match term {

@@ -7,7 +7,6 @@
 
 use crate::model::Dataset;
 use anyhow::Result;
-use oxigraph::model::Term;
 use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -34,26 +33,16 @@ fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
             solution
                 .values()
                 .iter()
-                .map(|t| match t {
-                    Some(Term::NamedNode(n)) => n
-                        .as_str()
-                        .rsplit(['#', '/'])
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    Some(Term::Literal(l)) => l.value().to_owned(),
-                    Some(other) => other.to_string(),
-                    None => String::new(),
-                })
+                .map(|t| crate::query::local_value(t.as_ref()))
                 .collect()
         })
         .collect())
 }
 
-/// `(class, count)` sorted by count descending, then class, leaving out the root class.
-fn by_count<'a>(root: &str, classes: impl Iterator<Item = &'a str>) -> Vec<(String, u64)> {
+/// `(name, count)` sorted by count descending, then name.
+fn by_count<'a>(names: impl Iterator<Item = &'a str>) -> Vec<(String, u64)> {
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    for class in classes.filter(|c| *c != root) {
+    for class in names {
         *counts.entry(class).or_default() += 1;
     }
     let mut out: Vec<(String, u64)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
@@ -64,32 +53,28 @@ fn by_count<'a>(root: &str, classes: impl Iterator<Item = &'a str>) -> Vec<(Stri
 impl Summary {
     /// Counts a validated dataset whose mapping gave `triples` distinct triples.
     pub fn of_dataset(dataset: &Dataset, triples: usize) -> Self {
-        let kind = |root: &str, total: usize, classes: Vec<(String, u64)>| {
-            (root.to_owned(), total as u64, classes)
+        // (root class, the class of each record): the root itself is not listed as a class.
+        let kind = |root: &str, classes: Vec<&str>| {
+            let total = classes.len() as u64;
+            let listed = by_count(classes.into_iter().filter(|c| *c != root));
+            (root.to_owned(), total, listed)
         };
+        fn classes(named: &[crate::model::Named]) -> Vec<&str> {
+            named.iter().map(|n| n.class.as_str()).collect()
+        }
         let kinds = vec![
-            kind(
-                "Actor",
-                dataset.actors.len(),
-                by_count("Actor", dataset.actors.iter().map(|a| a.class.as_str())),
-            ),
-            kind(
-                "Place",
-                dataset.places.len(),
-                by_count("Place", dataset.places.iter().map(|p| p.class.as_str())),
-            ),
+            kind("Actor", classes(&dataset.actors)),
+            kind("Place", classes(&dataset.places)),
             kind(
                 "Event",
-                dataset.events.len(),
-                by_count("Event", dataset.events.iter().map(|e| e.class.as_str())),
+                dataset.events.iter().map(|e| e.class.as_str()).collect(),
             ),
             kind(
                 "Source",
-                dataset.sources.len(),
-                by_count("Source", dataset.sources.iter().map(|s| s.class.as_str())),
+                dataset.sources.iter().map(|s| s.class.as_str()).collect(),
             ),
         ];
-        let assertions = by_count("", dataset.relations.iter().map(|r| r.certainty.name()));
+        let assertions = by_count(dataset.relations.iter().map(|r| r.certainty.name()));
         Self {
             triples,
             kinds,

@@ -12,30 +12,34 @@ fn root_dir() -> String {
     std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
 }
 
-/// Builds `data/` once into a temporary store shared by the tests of this file.
+/// Builds `data/` once into a temporary store shared by the tests of this file; returns the
+/// directory and what the build printed.
+fn build() -> &'static (tempfile::TempDir, String) {
+    static STORE: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(BIN)
+            .args([
+                "build",
+                "--data",
+                &format!("{}/data", root_dir()),
+                "--store",
+            ])
+            .arg(dir.path().join("store"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "building data/ failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (dir, String::from_utf8(out.stdout).unwrap())
+    })
+}
+
+/// The store directory of [`build`].
 fn store() -> &'static Path {
-    static STORE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    STORE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let out = Command::new(BIN)
-                .args([
-                    "build",
-                    "--data",
-                    &format!("{}/data", root_dir()),
-                    "--store",
-                ])
-                .arg(dir.path().join("store"))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "building data/ failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            dir
-        })
-        .path()
+    build().0.path()
 }
 
 fn query(args: &[&str]) -> String {
@@ -199,23 +203,9 @@ fn the_summary_meets_the_first_dataset_targets() {
 /// `build` counts from the records it loads; the counts must be what the store holds.
 #[test]
 fn build_summary_matches_what_the_store_holds() {
-    let dir = tempfile::tempdir().unwrap();
-    let store_dir = dir.path().join("store");
-    let out = Command::new(BIN)
-        .args([
-            "build",
-            "--data",
-            &format!("{}/data", root_dir()),
-            "--store",
-        ])
-        .arg(&store_dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let printed = String::from_utf8(out.stdout).unwrap();
-    let store = histkg::store::open(&store_dir).unwrap();
+    let store = histkg::store::open(&store().join("store")).unwrap();
     let counted = histkg::summary::Summary::of(&store).unwrap().to_string();
     // The first line names the generation directory; the rest is the summary.
-    let printed = printed.split_once('\n').unwrap().1.trim_end();
+    let printed = build().1.split_once('\n').unwrap().1.trim_end();
     assert_eq!(printed, counted);
 }

@@ -149,6 +149,41 @@ fn ntriples_lines(triples: &[Triple]) -> Vec<u8> {
     lines.concat().into_bytes()
 }
 
+/// Writes every subject, formatted by `format` on the worker threads, to a temporary file in
+/// `spill_dir` (the system's temporary directory when `None`); returns the file, rewound,
+/// and the prefixes the triples use.
+fn spill<'a>(
+    store: &Store,
+    abbreviations: &turtle::Prefixes<'a>,
+    spill_dir: Option<&Path>,
+    format: impl Fn(&mut Vec<u8>, &[Triple]) -> std::io::Result<()> + Sync,
+) -> Result<(std::fs::File, BTreeSet<&'a str>)> {
+    let file = match spill_dir {
+        Some(dir) => tempfile::tempfile_in(dir),
+        None => tempfile::tempfile(),
+    }
+    .context("cannot create a temporary file for the export")?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let mut used = BTreeSet::new();
+    for_each_subject(
+        store,
+        |triples| {
+            let mut bytes = Vec::with_capacity(1024);
+            format(&mut bytes, &triples).expect("writing to memory cannot fail");
+            let mut uses = BTreeSet::new();
+            abbreviations.note_used(&triples, &mut uses);
+            (bytes, uses)
+        },
+        |(bytes, uses)| {
+            used.extend(uses);
+            Ok(out.write_all(&bytes)?)
+        },
+    )?;
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    file.rewind()?;
+    Ok((file, used))
+}
+
 /// Streams the whole store (default graph) in `format` to `w`. Temporary files, when the
 /// format needs them, go to `spill_dir` (the system's temporary directory when `None`).
 pub fn dump(
@@ -158,13 +193,6 @@ pub fn dump(
     mut w: impl Write,
     spill_dir: Option<&Path>,
 ) -> Result<()> {
-    let spill = || -> Result<std::fs::File> {
-        match spill_dir {
-            Some(dir) => tempfile::tempfile_in(dir),
-            None => tempfile::tempfile(),
-        }
-        .context("cannot create a temporary file for the export")
-    };
     let abbreviations = turtle::Prefixes::new(prefixes);
     match format {
         Format::Ntriples | Format::Nquads => {
@@ -175,50 +203,17 @@ pub fn dump(
             )?;
         }
         Format::Turtle | Format::Trig => {
-            let mut body = BufWriter::with_capacity(1 << 20, spill()?);
-            let mut used = BTreeSet::new();
-            for_each_subject(
-                store,
-                |triples| {
-                    let mut block = Vec::with_capacity(1024);
-                    turtle::write_subject(&mut block, &triples, &abbreviations)
-                        .expect("writing to memory cannot fail");
-                    let mut uses = BTreeSet::new();
-                    abbreviations.note_used(&triples, &mut uses);
-                    (block, uses)
-                },
-                |(block, uses)| {
-                    used.extend(uses);
-                    Ok(body.write_all(&block)?)
-                },
-            )?;
+            let (mut body, used) = spill(store, &abbreviations, spill_dir, |out, triples| {
+                turtle::write_subject(out, triples, &abbreviations)
+            })?;
             turtle::write_header(&mut w, &abbreviations.declarations(&used))?;
-            let mut body = body.into_inner().map_err(|e| e.into_error())?;
-            body.rewind()?;
             std::io::copy(&mut body, &mut w)?;
         }
         Format::Rdfxml | Format::Jsonld => {
             // Sorted N-Triples in the writer's order, then the serializer reads them back.
-            let mut sorted = BufWriter::with_capacity(1 << 20, spill()?);
-            let mut used = BTreeSet::new();
-            for_each_subject(
-                store,
-                |triples| {
-                    let mut lines = Vec::with_capacity(1024);
-                    for t in &triples {
-                        writeln!(lines, "{t} .").expect("writing to memory cannot fail");
-                    }
-                    let mut uses = BTreeSet::new();
-                    abbreviations.note_used(&triples, &mut uses);
-                    (lines, uses)
-                },
-                |(lines, uses)| {
-                    used.extend(uses);
-                    Ok(sorted.write_all(&lines)?)
-                },
-            )?;
-            let mut sorted = sorted.into_inner().map_err(|e| e.into_error())?;
-            sorted.rewind()?;
+            let (sorted, used) = spill(store, &abbreviations, spill_dir, |out, triples| {
+                triples.iter().try_for_each(|t| writeln!(out, "{t} ."))
+            })?;
             let triples = RdfParser::from_format(RdfFormat::NTriples)
                 .for_reader(BufReader::with_capacity(1 << 20, sorted))
                 .map(|q| {

@@ -541,16 +541,7 @@ impl App {
             nodes: Vec<Node>,
             edges: Vec<Edge>,
         }
-        let text = |t: &Option<Term>| match t {
-            Some(Term::NamedNode(n)) => n
-                .as_str()
-                .rsplit(['#', '/'])
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-            Some(Term::Literal(l)) => l.value().to_owned(),
-            _ => String::new(),
-        };
+        let text = |t: &Option<Term>| query::local_value(t.as_ref());
         let nodes: Vec<Node> = self
             .select("SELECT ?a ?class (SAMPLE(?l) AS ?label) WHERE { ?a a hkg:Actor , ?class FILTER(?class != hkg:Actor) ?a rdfs:label ?l FILTER(LANG(?l) = 'en') } GROUP BY ?a ?class ORDER BY ?a")
             .into_iter()

@@ -8,6 +8,7 @@
 //! ones (the connection limit bounds the number of threads). A thread idle for
 //! [`IDLE`] exits.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -25,7 +26,7 @@ type Idle = Arc<Mutex<Vec<(u64, Sender<Job>)>>>;
 pub struct Pool {
     /// Idle threads, each with the id it was given and the sender of its job channel.
     idle: Idle,
-    next_id: Arc<Mutex<u64>>,
+    next_id: Arc<AtomicU64>,
 }
 
 impl Pool {
@@ -50,11 +51,7 @@ impl Pool {
     }
 
     fn spawn(&self, first: Job) -> std::io::Result<()> {
-        let id = {
-            let mut next = self.next_id.lock().unwrap_or_else(PoisonError::into_inner);
-            *next += 1;
-            *next
-        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let idle = Arc::clone(&self.idle);
         std::thread::Builder::new()
             .name("histkg-query".into())

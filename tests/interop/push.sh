@@ -5,15 +5,11 @@
 # Usage: tests/interop/push.sh PATH/TO/histkg   (oxigraph and curl on PATH)
 set -euo pipefail
 histkg="$1"
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-work="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-cd "$root"
-"$histkg" build --data data --store "$work/store" >/dev/null
+source "$(dirname "$0")/../lib.sh"
 oxigraph serve --location "$work/remote" --bind "127.0.0.1:$port" 2>"$work/oxigraph.log" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$port/"
 
 "$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --replace
 "$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --graph "https://example.org/histkg/graph" --replace

@@ -5,15 +5,11 @@
 # Usage: tests/interop/serve.sh PATH/TO/histkg   (python with SPARQLWrapper and rdflib on PATH)
 set -euo pipefail
 histkg="$1"
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-work="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
-cd "$root"
-"$histkg" build --data data --store "$work/store" >/dev/null
+source "$(dirname "$0")/../lib.sh"
 "$histkg" serve --store "$work/store" --bind "127.0.0.1:$port" --timeout 2 2>"$work/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$port/"
 
 python - "$port" <<'PY'
 import sys

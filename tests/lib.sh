@@ -1,0 +1,19 @@
+# Sourced by the real-socket test scripts (tests/interop/*.sh, tests/browser/run.sh) after
+# `histkg=PATH/TO/histkg`: sets $root (the checkout, also the working directory), $work (a
+# temporary directory; the caller's EXIT trap removes it) and a random loopback $port, builds
+# the shipped data into $work/store, and defines wait_http.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+cd "$root"
+"$histkg" build --data data --store "$work/store" >/dev/null
+
+# wait_http URL: waits up to 5 s for URL to answer; fails if it never does.
+wait_http() {
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1 after 5 s" >&2
+  return 1
+}
