@@ -65,6 +65,11 @@ impl Diagnostics {
         });
     }
 
+    /// Moves the problems of `other` after these.
+    pub fn append(&mut self, mut other: Diagnostics) {
+        self.items.append(&mut other.items);
+    }
+
     /// True when nothing went wrong.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

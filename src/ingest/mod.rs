@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostics, InvalidData, hint};
 use crate::model::{Certainty, Citation, Dataset, Event, LangString, Named, Relation, Source};
 use crate::vocab::{Iris, Kind, MAX_ID_LEN, is_slug};
 use oxigraph::model::{Literal, NamedNode};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use table::{ColumnSpec, Row, Table, optional, required};
 
@@ -145,16 +145,44 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
         None => String::new(),
     };
 
-    let mut read = |name: &str, specs: &[ColumnSpec]| {
-        table::read(&data_dir.join(name), &shown(name), specs, &mut diags)
-    };
+    // The tables are read and parsed in parallel; their problems are reported in this order.
+    let files: [(&str, &[ColumnSpec]); 6] = [
+        ("sources.csv", SOURCE_COLUMNS),
+        ("actors.csv", ACTOR_COLUMNS),
+        ("places.csv", PLACE_COLUMNS),
+        ("relations.csv", RELATION_COLUMNS),
+        ("events.csv", EVENT_COLUMNS),
+        ("participants.csv", PARTICIPANT_COLUMNS),
+    ];
+    let read: Vec<(Option<Table>, Diagnostics)> = std::thread::scope(|scope| {
+        let readers: Vec<_> = files
+            .iter()
+            .map(|&(name, specs)| {
+                let shown = &shown;
+                scope.spawn(move || {
+                    let mut found = Diagnostics::default();
+                    let table = table::read(&data_dir.join(name), &shown(name), specs, &mut found);
+                    (table, found)
+                })
+            })
+            .collect();
+        readers
+            .into_iter()
+            .map(|r| r.join().expect("a table reader panicked"))
+            .collect()
+    });
+    let mut read = read.into_iter().map(|(table, found)| {
+        diags.append(found);
+        table
+    });
+    let mut next = || read.next().expect("six tables");
     let tables = Tables {
-        sources: read("sources.csv", SOURCE_COLUMNS),
-        actors: read("actors.csv", ACTOR_COLUMNS),
-        places: read("places.csv", PLACE_COLUMNS),
-        relations: read("relations.csv", RELATION_COLUMNS),
-        events: read("events.csv", EVENT_COLUMNS),
-        participants: read("participants.csv", PARTICIPANT_COLUMNS),
+        sources: next(),
+        actors: next(),
+        places: next(),
+        relations: next(),
+        events: next(),
+        participants: next(),
     };
 
     let unreadable = [
@@ -331,19 +359,25 @@ impl Checker {
         value: &str,
         kinds: &[Kind],
     ) -> bool {
-        let wanted = kinds
-            .iter()
-            .map(|k| kind_noun(*k))
-            .collect::<Vec<_>>()
-            .join(" or ");
-        let bare = kinds
-            .iter()
-            .map(|k| kind_noun(*k).split_once(' ').map_or("", |(_, n)| n))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        // Called for every reference of every row: the wording is made only on failure.
+        let nouns = |bare: bool| {
+            kinds
+                .iter()
+                .map(|k| {
+                    let noun = kind_noun(*k);
+                    if bare {
+                        noun.split_once(' ').map_or("", |(_, n)| n)
+                    } else {
+                        noun
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
         match self.ids.get(value) {
             Some(d) if kinds.contains(&d.kind) => true,
             Some(d) => {
+                let wanted = nouns(false);
                 let message = format!(
                     "`{value}` is {} (declared at {}:{}), but this column needs {wanted}",
                     kind_noun(d.kind),
@@ -360,7 +394,12 @@ impl Checker {
                     .iter()
                     .filter(|(_, d)| kinds.contains(&d.kind))
                     .map(|(id, _)| id.as_str());
-                let message = format!("unknown {bare} `{}`{}", shorten(value), hint(value, known));
+                let message = format!(
+                    "unknown {} `{}`{}",
+                    nouns(true),
+                    shorten(value),
+                    hint(value, known)
+                );
                 self.err(t, row, column, message);
                 false
             }
@@ -783,7 +822,8 @@ impl Checker {
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        let mut seen: BTreeMap<(String, String, String), u64> = BTreeMap::new();
+        // Keys borrow the table's cells: no copy per participant.
+        let mut seen: HashMap<(&str, &str, &str), u64> = HashMap::new();
         for row in &t.rows {
             let event = t.cell(row, "event");
             let actor = t.cell(row, "actor");
@@ -802,7 +842,7 @@ impl Checker {
             if !(event_ok && actor_ok && role_ok) {
                 continue;
             }
-            let key = (event.to_owned(), actor.to_owned(), role.to_owned());
+            let key = (event, actor, role);
             if let Some(first) = seen.get(&key) {
                 self.err(
                     t,
