@@ -4,8 +4,7 @@
 use crate::export::{self, Format};
 use crate::query::{QueryInput, ResultsFormat};
 use crate::store::{self, LoadOptions};
-use crate::summary::Summary;
-use crate::{UserError, ingest, mapping};
+use crate::{UserError, ingest};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -158,13 +157,12 @@ pub fn run(cli: Cli) -> Result<()> {
             memory_mb,
         } => build(&data, &store, memory_mb),
         Command::Check { data } => {
-            let dataset = load(&data)?;
-            let rows = dataset.sources.len()
-                + dataset.actors.len()
-                + dataset.places.len()
-                + dataset.relations.len()
-                + dataset.events.len();
-            println!("{}: {rows} rows valid, nothing written", data.display());
+            let checked = check(&data)?;
+            println!(
+                "{}: {} rows valid, nothing written",
+                data.display(),
+                checked.rows
+            );
             Ok(())
         }
         Command::Query {
@@ -298,8 +296,7 @@ fn build(
     store_dir: &std::path::Path,
     memory_mb: Option<usize>,
 ) -> Result<()> {
-    let dataset = load(data)?;
-    let mapper = mapping::Mapper::new(&dataset).map_err(UserError::msg)?;
+    let checked = check(data)?;
     let lock = store::lock(store_dir)?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -313,26 +310,24 @@ fn build(
         ProgressBar::hidden()
     };
     let reporter = progress.clone();
-    let written = std::cell::Cell::new(0usize);
-    let (_store, dir) = store::build_generation(
+    let built = crate::build::load(
+        &checked,
         &lock,
         store_dir,
-        mapper.triples().inspect(|_| written.set(written.get() + 1)),
         &LoadOptions { memory_mb },
         move |n| reporter.set_message(n.to_string()),
     )?;
     progress.finish_and_clear();
-    let summary = Summary::of_dataset(&dataset, written.get());
     let mut out = std::io::stdout().lock();
-    writeln!(out, "built {} from {}", dir.display(), data.display())?;
-    writeln!(out, "{summary}")?;
+    writeln!(out, "built {} from {}", built.dir.display(), data.display())?;
+    writeln!(out, "{}", built.summary)?;
     Ok(())
 }
 
 /// Loads and validates the data, printing every problem (one `file:line:column: message` per
 /// line) before failing.
-fn load(data: &std::path::Path) -> Result<crate::model::Dataset> {
-    ingest::load(data).map_err(|invalid| {
+fn check(data: &std::path::Path) -> Result<ingest::Checked> {
+    ingest::check(data).map_err(|invalid| {
         let mut err = std::io::stderr().lock();
         for d in &invalid.0 {
             let _ = writeln!(err, "{d}");

@@ -4,14 +4,16 @@
 //!
 //! ```text
 //! data/*.csv + ontology.ttl + dataset.ttl
-//!   -> ingest   (read and validate every row; all errors collected as file:line:column)
-//!   -> mapping  (records -> quads; pure and deterministic)
+//!   -> ingest   (check every row, two streaming passes; all errors as file:line:column)
+//!   -> ingest   (a third pass streams the records)
+//!   -> mapping  (records -> triples; pure and deterministic)
 //!   -> store    (bulk load into a new store generation, then publish it atomically)
 //!   -> query / export / show (read the published generation)
 //! ```
 //!
 //! See `ARCHITECTURE.md` for the map of modules and their invariants.
 
+pub mod build;
 pub mod cli;
 pub mod dates;
 pub mod diagnostics;

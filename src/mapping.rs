@@ -6,41 +6,31 @@
 //! (unless disputed) and an `rdf:Statement` assertion node.
 
 use crate::dates::DateValue;
-use crate::model::{Citation, Dataset, Event, LangString, Named, Relation, Source};
+use crate::model::{
+    Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
+};
 use crate::vocab::{
     EDTF_DATATYPE, Iris, Kind, WIKIDATA_ENTITY, bibo, dcterms, geo, hkg, owl, prov, schema, skos,
 };
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// Turns a validated [`Dataset`] into triples.
-pub struct Mapper<'a> {
-    dataset: &'a Dataset,
+/// Turns validated records into triples, one record at a time.
+pub struct Mapper {
     iris: Iris,
-    english_names: HashMap<&'a str, &'a str>,
+    /// English names of the actors and places mapped so far, for the labels of relations
+    /// (which `ingest` streams after them).
+    english_names: HashMap<String, String>,
 }
 
-impl<'a> Mapper<'a> {
-    /// Prepares the mapping; fails only if the dataset's base IRI is invalid (which `ingest`
-    /// has already ruled out).
-    pub fn new(dataset: &'a Dataset) -> Result<Self, String> {
-        let iris = Iris::new(&dataset.base)?;
-        let english_names = dataset
-            .actors
-            .iter()
-            .chain(&dataset.places)
-            .filter_map(|n| {
-                n.labels
-                    .iter()
-                    .find(|l| l.lang == "en")
-                    .map(|l| (n.id.as_str(), l.text.as_str()))
-            })
-            .collect();
+impl Mapper {
+    /// Prepares the mapping for a dataset whose base IRI is `base`; fails only if it is
+    /// invalid (which `ingest` has already ruled out).
+    pub fn new(base: &str) -> Result<Self, String> {
         Ok(Self {
-            dataset,
-            iris,
-            english_names,
+            iris: Iris::new(base)?,
+            english_names: HashMap::new(),
         })
     }
 
@@ -49,30 +39,30 @@ impl<'a> Mapper<'a> {
         &self.iris
     }
 
-    /// Every triple of the dataset, record by record, without materialising the whole graph.
+    /// The triples of `ontology.ttl` and `dataset.ttl`, each once, in a stable order.
+    pub fn files(triples: &[Triple]) -> Vec<Triple> {
+        let mut triples = triples.to_vec();
+        triples.sort_by_cached_key(|t| t.to_string());
+        triples.dedup();
+        triples
+    }
+
+    /// The triples of one record.
     ///
-    /// No triple is given twice, so counting them counts the graph: each record's triples
-    /// are deduplicated (an actor in two roles of one event is one `hkg:participant`),
-    /// records otherwise have subjects of their own (derivations hang off them), and the plain
-    /// triple of a relation asserted by several rows is given once.
-    pub fn triples(&self) -> impl Iterator<Item = Triple> + '_ {
-        let d = self.dataset;
-        let mut plain: HashSet<(&str, &str, &str)> = HashSet::new();
-        let mut rdf_files = d.rdf_files.clone();
-        rdf_files.sort_by_cached_key(|t| t.to_string());
-        rdf_files.dedup();
-        rdf_files
-            .into_iter()
-            .chain(d.sources.iter().flat_map(|s| self.source(s)))
-            .chain(d.actors.iter().flat_map(|a| self.named(a, Kind::Actor)))
-            .chain(d.places.iter().flat_map(|p| self.named(p, Kind::Place)))
-            .chain(d.relations.iter().flat_map(move |r| {
-                // Disputed rows get no plain triple, so they must not claim it either.
-                let give_plain = r.certainty != crate::model::Certainty::Disputed
-                    && plain.insert((&r.subject, &r.predicate, &r.object));
-                self.relation(r, give_plain)
-            }))
-            .chain(d.events.iter().flat_map(|e| self.event(e)))
+    /// No triple is given twice over a whole stream of records, so counting them counts the
+    /// graph: each record's triples are deduplicated, records otherwise have subjects of
+    /// their own (derivations hang off them), the plain triple of a relation is given only by
+    /// the first undisputed row asserting it, and `hkg:participant` only by the first row
+    /// putting an actor at an event.
+    pub fn record(&mut self, record: &Record) -> Vec<Triple> {
+        match record {
+            Record::Source(s) => self.source(s),
+            Record::Actor(a) => self.named(a, Kind::Actor),
+            Record::Place(p) => self.named(p, Kind::Place),
+            Record::Relation(r) => self.relation(r),
+            Record::Event(e) => self.event(e),
+            Record::Participation(p) => self.participation(p),
+        }
     }
 
     fn class(local: &str) -> NamedNode {
@@ -136,7 +126,10 @@ impl<'a> Mapper<'a> {
         out.finish()
     }
 
-    fn named(&self, n: &Named, kind: Kind) -> Vec<Triple> {
+    fn named(&mut self, n: &Named, kind: Kind) -> Vec<Triple> {
+        if let Some(en) = n.labels.iter().find(|l| l.lang == "en") {
+            self.english_names.insert(n.id.clone(), en.text.clone());
+        }
         let mut out = Out::new(self.iris.entity(kind, &n.id));
         out.iri(
             rdf::TYPE,
@@ -172,9 +165,8 @@ impl<'a> Mapper<'a> {
         out.finish()
     }
 
-    /// A relation's assertion node, and its plain triple when `plain` (not disputed, and not
-    /// already given for another row).
-    fn relation(&self, r: &Relation, plain: bool) -> Vec<Triple> {
+    /// A relation's assertion node, and its plain triple unless disputed or restated.
+    fn relation<'a>(&'a self, r: &'a Relation) -> Vec<Triple> {
         let subject = self.iris.entity(Kind::Actor, &r.subject);
         let predicate = Self::class(&r.predicate);
         let object = self.iris.entity(
@@ -188,7 +180,8 @@ impl<'a> Mapper<'a> {
         let mut out = Out::new(self.iris.entity(Kind::Assertion, &r.id));
         out.iri(rdf::TYPE, rdf::STATEMENT);
         out.iri(rdf::TYPE, hkg::ASSERTION);
-        let name = |id: &str| self.english_names.get(id).copied().unwrap_or(id).to_owned();
+        let names = &self.english_names;
+        let name = |id: &'a str| names.get(id).map_or(id, String::as_str);
         out.lang(
             rdfs::LABEL,
             &format!("{} {} {}", name(&r.subject), r.predicate, name(&r.object)),
@@ -214,7 +207,7 @@ impl<'a> Mapper<'a> {
             out.lang(rdfs::COMMENT, note, "en");
         }
         self.sources(&mut out, &r.sources);
-        if plain {
+        if r.certainty != Certainty::Disputed && !r.restated {
             out.triples.push(Triple::new(subject, predicate, object));
         }
         out.finish()
@@ -250,13 +243,22 @@ impl<'a> Mapper<'a> {
         if let Some(text) = &e.description {
             out.lang(rdfs::COMMENT, text, "en");
         }
-        for (role, actor) in &e.participants {
-            let actor = self.iris.entity(Kind::Actor, actor);
-            out.iri(Self::class(role).as_ref(), actor.as_ref());
-            out.iri(hkg::PARTICIPANT, actor.as_ref());
-        }
         self.sources(&mut out, &e.sources);
         out.finish()
+    }
+
+    /// The role triple, and `hkg:participant` unless an earlier row gave it.
+    fn participation(&self, p: &Participation) -> Vec<Triple> {
+        let mut out = Out::new(self.iris.entity(Kind::Event, &p.event));
+        let actor = self.iris.entity(Kind::Actor, &p.actor);
+        let role = Self::class(&p.role);
+        if !p.again {
+            out.iri(hkg::PARTICIPANT, actor.as_ref());
+        }
+        if role.as_ref() != hkg::PARTICIPANT {
+            out.iri(role.as_ref(), actor.as_ref());
+        }
+        out.triples
     }
 
     /// `prov:wasDerivedFrom` for each source, and a qualified derivation carrying the locator.

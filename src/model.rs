@@ -2,7 +2,7 @@
 //!
 //! Every reference between records is an id that `ingest` has checked exists, every date is
 //! parsed, every language tag is valid: `mapping` can turn records into triples without
-//! failing.
+//! failing. Records are streamed one at a time ([`Record`]); no type holds the whole dataset.
 
 use crate::dates::DateValue;
 
@@ -150,9 +150,11 @@ pub struct Relation {
     pub sources: Vec<Citation>,
     /// Paraphrase of the source.
     pub note: Option<String>,
+    /// An earlier row, not disputed, already asserts the same subject, predicate and object.
+    pub restated: bool,
 }
 
-/// A row of `events.csv` with its participants from `participants.csv`.
+/// A row of `events.csv`.
 #[derive(Debug, Clone)]
 pub struct Event {
     /// Slug.
@@ -177,25 +179,35 @@ pub struct Event {
     pub sources: Vec<Citation>,
     /// Paraphrase.
     pub description: Option<String>,
-    /// (role local name, actor id), in file order.
-    pub participants: Vec<(String, String)>,
 }
 
-/// A whole validated dataset.
-#[derive(Debug, Clone, Default)]
-pub struct Dataset {
-    /// The dataset's base IRI (`void:uriSpace`).
-    pub base: String,
-    /// Triples of `ontology.ttl` and `dataset.ttl`, loaded as they are.
-    pub rdf_files: Vec<oxigraph::model::Triple>,
-    /// Sources.
-    pub sources: Vec<Source>,
-    /// Actors.
-    pub actors: Vec<Named>,
-    /// Places.
-    pub places: Vec<Named>,
-    /// Relations.
-    pub relations: Vec<Relation>,
-    /// Events.
-    pub events: Vec<Event>,
+/// A row of `participants.csv`: an actor in a role at an event.
+#[derive(Debug, Clone)]
+pub struct Participation {
+    /// Event id.
+    pub event: String,
+    /// Local name of an `hkg:RoleProperty`.
+    pub role: String,
+    /// Actor id.
+    pub actor: String,
+    /// An earlier row already has this actor at this event (in another role).
+    pub again: bool,
+}
+
+/// One validated row, as `ingest` streams them: sources, actors, places, relations, events,
+/// then participations, each table in file order.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// A row of `sources.csv`.
+    Source(Source),
+    /// A row of `actors.csv`.
+    Actor(Named),
+    /// A row of `places.csv`.
+    Place(Named),
+    /// A row of `relations.csv`.
+    Relation(Relation),
+    /// A row of `events.csv`.
+    Event(Event),
+    /// A row of `participants.csv`.
+    Participation(Participation),
 }

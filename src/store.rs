@@ -110,11 +110,12 @@ fn remove_generations(store_dir: &Path, keep: impl Fn(u64, &str) -> bool) -> Res
 }
 
 /// Loads `triples` into a new generation and publishes it. The caller holds the [`BuildLock`].
-/// Returns the opened new store (read-write) and its directory.
+/// The first error in `triples` stops the load and nothing is published. Returns the opened
+/// new store (read-write) and its directory.
 pub fn build_generation(
     _lock: &BuildLock,
     store_dir: &Path,
-    triples: impl Iterator<Item = Triple>,
+    triples: impl Iterator<Item = Result<Triple>>,
     options: &LoadOptions,
     on_progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<(Store, PathBuf)> {
@@ -132,8 +133,9 @@ pub fn build_generation(
         .bulk_loader()
         .on_progress(on_progress)
         .with_max_memory_size_in_megabytes(options.memory_mb.unwrap_or(DEFAULT_MEMORY_MB));
+    let quads = triples.map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)));
     loader
-        .load_quads(triples.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)))
+        .load_ok_quads::<anyhow::Error, anyhow::Error>(quads)
         .with_context(|| format!("cannot load into {}", dir.display()))?;
     loader
         .commit()

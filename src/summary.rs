@@ -1,11 +1,11 @@
 //! What a graph holds: triples, entities by class, assertions by certainty.
 //!
-//! `build` counts from the validated records as it loads them ([`Summary::of_dataset`]),
+//! `build` counts the validated records as it loads them ([`Tally`], [`Summary::of_tally`]),
 //! because counting from the store means scanning it while RocksDB is still compacting
 //! (4 s of a 20 s build at 100 k relations). [`Summary::of`] counts the same things from a
 //! store by SPARQL; tests check that the two agree.
 
-use crate::model::Dataset;
+use crate::model::Record;
 use anyhow::Result;
 use oxigraph::store::Store;
 use std::collections::BTreeMap;
@@ -40,45 +40,61 @@ fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
 }
 
 /// `(name, count)` sorted by count descending, then name.
-fn by_count<'a>(names: impl Iterator<Item = &'a str>) -> Vec<(String, u64)> {
-    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    for class in names {
-        *counts.entry(class).or_default() += 1;
-    }
-    let mut out: Vec<(String, u64)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
+fn ranked(counts: &BTreeMap<String, u64>) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = counts.iter().map(|(c, n)| (c.clone(), *n)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
 
-impl Summary {
-    /// Counts a validated dataset whose mapping gave `triples` distinct triples.
-    pub fn of_dataset(dataset: &Dataset, triples: usize) -> Self {
-        // (root class, the class of each record): the root itself is not listed as a class.
-        let kind = |root: &str, classes: Vec<&str>| {
-            let total = classes.len() as u64;
-            let listed = by_count(classes.into_iter().filter(|c| *c != root));
-            (root.to_owned(), total, listed)
-        };
-        fn classes(named: &[crate::model::Named]) -> Vec<&str> {
-            named.iter().map(|n| n.class.as_str()).collect()
+/// Counts records as they stream past, for [`Summary::of_tally`].
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Records per class, for actors, places, events and sources.
+    classes: [BTreeMap<String, u64>; 4],
+    /// Relations per certainty.
+    certainties: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    /// Counts one record.
+    pub fn add(&mut self, record: &Record) {
+        fn count(counts: &mut BTreeMap<String, u64>, name: &str) {
+            match counts.get_mut(name) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(name.to_owned(), 1);
+                }
+            }
         }
-        let kinds = vec![
-            kind("Actor", classes(&dataset.actors)),
-            kind("Place", classes(&dataset.places)),
-            kind(
-                "Event",
-                dataset.events.iter().map(|e| e.class.as_str()).collect(),
-            ),
-            kind(
-                "Source",
-                dataset.sources.iter().map(|s| s.class.as_str()).collect(),
-            ),
-        ];
-        let assertions = by_count(dataset.relations.iter().map(|r| r.certainty.name()));
+        match record {
+            Record::Actor(a) => count(&mut self.classes[0], &a.class),
+            Record::Place(p) => count(&mut self.classes[1], &p.class),
+            Record::Event(e) => count(&mut self.classes[2], &e.class),
+            Record::Source(s) => count(&mut self.classes[3], &s.class),
+            Record::Relation(r) => count(&mut self.certainties, r.certainty.name()),
+            Record::Participation(_) => {}
+        }
+    }
+}
+
+impl Summary {
+    /// Summarises the records counted by `tally`, whose mapping gave `triples` distinct
+    /// triples.
+    pub fn of_tally(tally: &Tally, triples: usize) -> Self {
+        let kinds = ["Actor", "Place", "Event", "Source"]
+            .into_iter()
+            .zip(&tally.classes)
+            .map(|(root, counts)| {
+                let total = counts.values().sum();
+                // The root class itself is not listed as a class.
+                let listed = ranked(counts).into_iter().filter(|(c, _)| c != root);
+                (root.to_owned(), total, listed.collect())
+            })
+            .collect();
         Self {
             triples,
             kinds,
-            assertions,
+            assertions: ranked(&tally.certainties),
         }
     }
 

@@ -9,12 +9,16 @@ pub mod table;
 
 use crate::dates::{self, Calendar, DateValue};
 use crate::diagnostics::{Diagnostics, InvalidData, hint};
-use crate::model::{Certainty, Citation, Dataset, Event, LangString, Named, Relation, Source};
+use crate::model::{
+    Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
+};
 use crate::vocab::{Iris, Kind, MAX_ID_LEN, is_slug};
+use oxigraph::model::Triple;
 use oxigraph::model::{Literal, NamedNode};
-use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
-use table::{ColumnSpec, Row, Table, optional, required};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use table::{ColumnSpec, Fingerprint, Row, Table, optional, required};
 
 /// Columns of `sources.csv`.
 pub const SOURCE_COLUMNS: &[ColumnSpec] = &[
@@ -106,9 +110,50 @@ pub const PARTICIPANT_COLUMNS: &[ColumnSpec] = &[
     optional("note"),
 ];
 
+/// The tables in reading order, their columns, and the kind of entity each declares.
+const TABLES: [(&str, &[ColumnSpec], Option<Kind>); 6] = [
+    ("sources.csv", SOURCE_COLUMNS, Some(Kind::Source)),
+    ("actors.csv", ACTOR_COLUMNS, Some(Kind::Actor)),
+    ("places.csv", PLACE_COLUMNS, Some(Kind::Place)),
+    ("relations.csv", RELATION_COLUMNS, Some(Kind::Assertion)),
+    ("events.csv", EVENT_COLUMNS, Some(Kind::Event)),
+    ("participants.csv", PARTICIPANT_COLUMNS, None),
+];
+
+/// A dataset that passed every check, ready to be streamed again by [`Checked::records`].
+///
+/// It holds what the checks learnt, not the records: the id of every entity, the vocabulary
+/// and the triples of the two Turtle files. Memory therefore grows with the number of ids,
+/// not with the size of the tables.
+pub struct Checked {
+    /// The dataset's base IRI (`void:uriSpace`).
+    pub base: String,
+    /// Triples of `ontology.ttl` and `dataset.ttl`, as they are.
+    pub rdf_files: Vec<Triple>,
+    /// Valid rows of the five entity tables (participants are not counted).
+    pub rows: usize,
+    data_dir: PathBuf,
+    /// Each table as shown in messages.
+    files: Vec<String>,
+    /// Each readable table as it was when checked; `None` for an unreadable one.
+    fingerprints: Vec<Option<Fingerprint>>,
+    registry: Registry,
+    vocabulary: rdf::Vocabulary,
+    /// False when ontology.ttl did not parse: type, relation and role checks are then skipped
+    /// instead of reporting every row.
+    vocabulary_ok: bool,
+    /// Kinds whose table could not be read: references to them are not reported as unknown.
+    unreadable: Vec<Kind>,
+}
+
 /// Reads and validates the dataset in `data_dir`. On failure the error is an
 /// [`InvalidData`] listing every problem.
-pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
+///
+/// Two passes over the tables, each row by row: the first checks the structure of every row
+/// and registers every id (the tables are read in parallel); the second checks every row
+/// against the ids and the ontology. Problems are listed in that order: the structure of
+/// each table in turn, then the ids, then the rows of each table in turn.
+pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     let mut diags = Diagnostics::default();
     let shown = |name: &str| data_dir.join(name).display().to_string();
 
@@ -145,24 +190,33 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
         None => String::new(),
     };
 
-    // The tables are read and parsed in parallel; their problems are reported in this order.
-    let files: [(&str, &[ColumnSpec]); 6] = [
-        ("sources.csv", SOURCE_COLUMNS),
-        ("actors.csv", ACTOR_COLUMNS),
-        ("places.csv", PLACE_COLUMNS),
-        ("relations.csv", RELATION_COLUMNS),
-        ("events.csv", EVENT_COLUMNS),
-        ("participants.csv", PARTICIPANT_COLUMNS),
-    ];
-    let read: Vec<(Option<Table>, Diagnostics)> = std::thread::scope(|scope| {
-        let readers: Vec<_> = files
+    // First pass, the tables in parallel: the structure of every row, and every id.
+    type FirstPass = (
+        Option<Fingerprint>,
+        Vec<(Box<str>, u64)>,
+        Option<usize>,
+        Diagnostics,
+    );
+    let read: Vec<FirstPass> = std::thread::scope(|scope| {
+        let readers: Vec<_> = TABLES
             .iter()
-            .map(|&(name, specs)| {
+            .map(|&(name, specs, kind)| {
                 let shown = &shown;
                 scope.spawn(move || {
                     let mut found = Diagnostics::default();
-                    let table = table::read(&data_dir.join(name), &shown(name), specs, &mut found);
-                    (table, found)
+                    let mut ids = Vec::new();
+                    let Some(reader) =
+                        table::open(&data_dir.join(name), &shown(name), specs, &mut found)
+                    else {
+                        return (None, ids, None, found);
+                    };
+                    let table = reader.for_each(Some(&mut found), |t, row| {
+                        if kind.is_some() {
+                            ids.push((t.cell(row, "id").into(), row.line));
+                        }
+                        ControlFlow::Continue(())
+                    });
+                    (Some(table.fingerprint), ids, table.column("id"), found)
                 })
             })
             .collect();
@@ -171,102 +225,197 @@ pub fn load(data_dir: &Path) -> Result<Dataset, InvalidData> {
             .map(|r| r.join().expect("a table reader panicked"))
             .collect()
     });
-    let mut read = read.into_iter().map(|(table, found)| {
+    let files: Vec<String> = TABLES.iter().map(|(name, ..)| shown(name)).collect();
+    let mut fingerprints = Vec::new();
+    let mut declared = Vec::new();
+    for (fingerprint, ids, id_column, found) in read {
         diags.append(found);
-        table
-    });
-    let mut next = || read.next().expect("six tables");
-    let tables = Tables {
-        sources: next(),
-        actors: next(),
-        places: next(),
-        relations: next(),
-        events: next(),
-        participants: next(),
-    };
+        fingerprints.push(fingerprint);
+        declared.push((ids, id_column));
+    }
+    let unreadable = TABLES
+        .iter()
+        .zip(&fingerprints)
+        .filter_map(|(&(.., kind), fingerprint)| fingerprint.is_none().then_some(kind).flatten())
+        .collect();
+    let mut registry = Registry::default();
+    for (i, (ids, id_column)) in declared.into_iter().enumerate() {
+        if let (_, _, Some(kind)) = TABLES[i] {
+            registry.register(i, kind, &files, ids, id_column, &mut diags);
+        }
+    }
 
-    let unreadable = [
-        (tables.sources.is_none(), Kind::Source),
-        (tables.actors.is_none(), Kind::Actor),
-        (tables.places.is_none(), Kind::Place),
-        (tables.relations.is_none(), Kind::Assertion),
-        (tables.events.is_none(), Kind::Event),
-    ]
-    .into_iter()
-    .filter_map(|(missing, kind)| missing.then_some(kind))
-    .collect();
-    let mut checker = Checker {
-        diags,
-        ids: HashMap::new(),
+    let mut checked = Checked {
+        base,
+        rdf_files: ontology.into_iter().chain(description).collect(),
+        rows: 0,
+        data_dir: data_dir.to_owned(),
+        files,
+        fingerprints,
+        registry,
         vocabulary,
         vocabulary_ok,
         unreadable,
     };
-    checker.register_ids(&tables);
-    let mut dataset = Dataset {
-        base,
-        rdf_files: ontology.into_iter().chain(description).collect(),
-        ..Dataset::default()
-    };
-    if let Some(t) = &tables.sources {
-        dataset.sources = t.rows.iter().filter_map(|r| checker.source(t, r)).collect();
-    }
-    if let Some(t) = &tables.actors {
-        dataset.actors = t
-            .rows
-            .iter()
-            .filter_map(|r| checker.named(t, r, Kind::Actor))
-            .collect();
-    }
-    if let Some(t) = &tables.places {
-        dataset.places = t
-            .rows
-            .iter()
-            .filter_map(|r| checker.named(t, r, Kind::Place))
-            .collect();
-    }
-    if let Some(t) = &tables.relations {
-        dataset.relations = t
-            .rows
-            .iter()
-            .filter_map(|r| checker.relation(t, r))
-            .collect();
-    }
-    if let Some(t) = &tables.events {
-        dataset.events = t.rows.iter().filter_map(|r| checker.event(t, r)).collect();
-    }
-    if let Some(t) = &tables.participants {
-        checker.participants(t, &mut dataset.events);
-    }
-    checker.diags.into_result()?;
-    Ok(dataset)
+    // Second pass: every row against the ids and the ontology.
+    let mut rows = 0;
+    let _ = checked.scan(&mut diags, |record| {
+        if !matches!(record, Record::Participation(_)) {
+            rows += 1;
+        }
+        ControlFlow::Continue(())
+    });
+    diags.into_result()?;
+    checked.rows = rows;
+    Ok(checked)
 }
 
-struct Tables {
-    sources: Option<Table>,
-    actors: Option<Table>,
-    places: Option<Table>,
-    relations: Option<Table>,
-    events: Option<Table>,
-    participants: Option<Table>,
+impl Checked {
+    /// Streams the records again, in [`Record`] order, until `each` breaks. Fails if a table
+    /// changed since it was checked (the records given so far must then be thrown away).
+    pub fn records(&self, each: impl FnMut(Record) -> ControlFlow<()>) -> Result<(), InvalidData> {
+        let mut diags = Diagnostics::default();
+        let _ = self.scan(&mut diags, each);
+        diags.into_result()
+    }
+
+    /// Reads every readable table row by row, checking each row and giving `each` its record.
+    fn scan(
+        &self,
+        diags: &mut Diagnostics,
+        mut each: impl FnMut(Record) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let mut checker = Checker::new(self);
+        let mut flow = ControlFlow::Continue(());
+        for (i, &(name, specs, _)) in TABLES.iter().enumerate() {
+            let Some(expected) = self.fingerprints[i] else {
+                continue;
+            };
+            let path = self.data_dir.join(name);
+            let changed = |diags: &mut Diagnostics| {
+                diags.push(
+                    &self.files[i],
+                    1,
+                    None,
+                    "the file changed while histkg was reading it; run the command again once it is saved",
+                )
+            };
+            let mut ignored = Diagnostics::default();
+            let reader = match table::open(&path, &self.files[i], specs, &mut ignored) {
+                Some(reader) if reader.table().fingerprint == expected => reader,
+                _ => {
+                    changed(diags);
+                    continue;
+                }
+            };
+            checker.table = i;
+            reader.for_each(None, |t, row| {
+                let record = match i {
+                    0 => checker.source(t, row).map(Record::Source),
+                    1 => checker.named(t, row, Kind::Actor).map(Record::Actor),
+                    2 => checker.named(t, row, Kind::Place).map(Record::Place),
+                    3 => checker.relation(t, row).map(Record::Relation),
+                    4 => checker.event(t, row).map(Record::Event),
+                    _ => checker.participation(t, row).map(Record::Participation),
+                };
+                if let Some(record) = record {
+                    flow = each(record);
+                }
+                flow
+            });
+            if Fingerprint::of(&path).ok() != Some(expected) {
+                changed(&mut checker.diags);
+            }
+            if flow.is_break() {
+                break;
+            }
+        }
+        diags.append(checker.diags);
+        flow
+    }
 }
 
 /// Where an id was first declared.
 struct Declared {
     kind: Kind,
-    file: String,
+    /// Index in [`TABLES`].
+    table: usize,
     line: u64,
 }
 
-struct Checker {
+/// Every id of the dataset, each numbered once.
+#[derive(Default)]
+struct Registry {
+    numbers: HashMap<Box<str>, u32>,
+    declared: Vec<Declared>,
+}
+
+impl Registry {
+    fn get(&self, id: &str) -> Option<(u32, &Declared)> {
+        let &n = self.numbers.get(id)?;
+        Some((n, &self.declared[n as usize]))
+    }
+
+    /// Registers the ids of one table, reporting empty, unsafe and duplicate ones.
+    fn register(
+        &mut self,
+        table: usize,
+        kind: Kind,
+        files: &[String],
+        ids: Vec<(Box<str>, u64)>,
+        col: Option<usize>,
+        diags: &mut Diagnostics,
+    ) {
+        let file = &files[table];
+        for (id, line) in ids {
+            if id.is_empty() {
+                diags.push(
+                    file,
+                    line,
+                    col,
+                    "empty id; give every row a unique id such as `darma-bala`",
+                );
+                continue;
+            }
+            if !is_slug(&id) {
+                diags.push(file, line, col, format!("id `{}` is not a safe slug: use lowercase ASCII letters and digits joined by single hyphens, at most {MAX_ID_LEN} characters{}", shorten(&id), slug_suggestion(&id)));
+                continue;
+            }
+            if let Some((_, first)) = self.get(&id) {
+                diags.push(
+                    file,
+                    line,
+                    col,
+                    format!(
+                        "duplicate id `{id}`: already used by {} at {}:{}",
+                        kind_noun(first.kind),
+                        files[first.table],
+                        first.line
+                    ),
+                );
+                continue;
+            }
+            let n = u32::try_from(self.declared.len()).expect("fewer than 2^32 ids");
+            self.numbers.insert(id, n);
+            self.declared.push(Declared { kind, table, line });
+        }
+    }
+}
+
+/// Checks rows one at a time and makes their records.
+struct Checker<'a> {
+    checked: &'a Checked,
     diags: Diagnostics,
-    ids: HashMap<String, Declared>,
-    vocabulary: rdf::Vocabulary,
-    /// False when ontology.ttl did not parse: type, relation and role checks are then skipped
-    /// instead of reporting every row.
-    vocabulary_ok: bool,
-    /// Kinds whose table could not be read: references to them are not reported as unknown.
-    unreadable: Vec<Kind>,
+    /// Index in [`TABLES`] of the table being read.
+    table: usize,
+    /// Relation and role names, numbered for the keys below.
+    names: HashMap<String, u32>,
+    /// (subject, relation, object) of undisputed relations seen so far.
+    facts: HashSet<(u32, u32, u32)>,
+    /// (event, actor, role) of participations seen so far, with their line.
+    roles: HashMap<(u32, u32, u32), u64>,
+    /// (event, actor) of participations seen so far.
+    pairs: HashSet<(u32, u32)>,
 }
 
 /// The table each kind of entity is declared in, for messages.
@@ -280,58 +429,32 @@ fn kind_noun(kind: Kind) -> &'static str {
     }
 }
 
-impl Checker {
-    /// First pass: every id, so references can point forward and backward.
-    fn register_ids(&mut self, tables: &Tables) {
-        let all = [
-            (&tables.sources, Kind::Source),
-            (&tables.actors, Kind::Actor),
-            (&tables.places, Kind::Place),
-            (&tables.relations, Kind::Assertion),
-            (&tables.events, Kind::Event),
-        ];
-        for (table, kind) in all {
-            let Some(t) = table else { continue };
-            for row in &t.rows {
-                let id = t.cell(row, "id");
-                let col = t.column("id");
-                if id.is_empty() {
-                    self.diags.push(
-                        &t.file,
-                        row.line,
-                        col,
-                        "empty id; give every row a unique id such as `darma-bala`",
-                    );
-                    continue;
-                }
-                if !is_slug(id) {
-                    self.diags.push(&t.file, row.line, col, format!("id `{}` is not a safe slug: use lowercase ASCII letters and digits joined by single hyphens, at most {MAX_ID_LEN} characters{}", shorten(id), slug_suggestion(id)));
-                    continue;
-                }
-                if let Some(first) = self.ids.get(id) {
-                    self.diags.push(
-                        &t.file,
-                        row.line,
-                        col,
-                        format!(
-                            "duplicate id `{id}`: already used by {} at {}:{}",
-                            kind_noun(first.kind),
-                            first.file,
-                            first.line
-                        ),
-                    );
-                    continue;
-                }
-                self.ids.insert(
-                    id.to_owned(),
-                    Declared {
-                        kind,
-                        file: t.file.clone(),
-                        line: row.line,
-                    },
-                );
-            }
+impl<'a> Checker<'a> {
+    fn new(checked: &'a Checked) -> Self {
+        Self {
+            checked,
+            diags: Diagnostics::default(),
+            table: 0,
+            names: HashMap::new(),
+            facts: HashSet::new(),
+            roles: HashMap::new(),
+            pairs: HashSet::new(),
         }
+    }
+
+    /// A number for a relation or role name.
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(&n) = self.names.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.insert(name.to_owned(), n);
+        n
+    }
+
+    /// The number of an id known to be registered.
+    fn number(&self, id: &str) -> u32 {
+        self.checked.registry.get(id).map_or(u32::MAX, |(n, _)| n)
     }
 
     fn err(&mut self, t: &Table, row: &Row, column: &str, message: impl Into<String>) {
@@ -342,8 +465,8 @@ impl Checker {
     /// The row's id if it was registered (invalid and duplicate ids are already reported).
     fn id(&self, t: &Table, row: &Row, kind: Kind) -> Option<String> {
         let id = t.cell(row, "id");
-        match self.ids.get(id) {
-            Some(d) if d.kind == kind && d.file == t.file && d.line == row.line => {
+        match self.checked.registry.get(id) {
+            Some((_, d)) if d.kind == kind && d.table == self.table && d.line == row.line => {
                 Some(id.to_owned())
             }
             _ => None,
@@ -374,26 +497,25 @@ impl Checker {
                 .collect::<Vec<_>>()
                 .join(" or ")
         };
-        match self.ids.get(value) {
-            Some(d) if kinds.contains(&d.kind) => true,
-            Some(d) => {
+        let registry: &'a Registry = &self.checked.registry;
+        match registry.get(value) {
+            Some((_, d)) if kinds.contains(&d.kind) => true,
+            Some((_, d)) => {
                 let wanted = nouns(false);
                 let message = format!(
                     "`{value}` is {} (declared at {}:{}), but this column needs {wanted}",
                     kind_noun(d.kind),
-                    d.file,
+                    self.checked.files[d.table],
                     d.line
                 );
                 self.err(t, row, column, message);
                 false
             }
-            None if kinds.iter().any(|k| self.unreadable.contains(k)) => false,
+            None if kinds.iter().any(|k| self.checked.unreadable.contains(k)) => false,
             None => {
-                let known = self
-                    .ids
-                    .iter()
-                    .filter(|(_, d)| kinds.contains(&d.kind))
-                    .map(|(id, _)| id.as_str());
+                let known = (registry.numbers.iter())
+                    .filter(|&(_, &n)| kinds.contains(&registry.declared[n as usize].kind))
+                    .map(|(id, _)| &**id);
                 let message = format!(
                     "unknown {} `{}`{}",
                     nouns(true),
@@ -426,7 +548,7 @@ impl Checker {
         what: &str,
     ) -> Option<String> {
         let value = t.cell(row, "type");
-        if allowed.contains(value) || !self.vocabulary_ok {
+        if allowed.contains(value) || !self.checked.vocabulary_ok {
             return Some(value.to_owned());
         }
         let message = if value.is_empty() {
@@ -555,9 +677,8 @@ impl Checker {
 
     fn source(&mut self, t: &Table, row: &Row) -> Option<Source> {
         let id = self.id(t, row, Kind::Source);
-        let classes = std::mem::take(&mut self.vocabulary.source_classes);
-        let class = self.class(t, row, &classes, "source");
-        self.vocabulary.source_classes = classes;
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let class = self.class(t, row, &vocabulary.source_classes, "source");
         let citation = self.required_text(t, row, "citation");
         let issued = self.date(t, row, "issued", Calendar::Gregorian);
         let url = Self::optional_text(t, row, "url");
@@ -608,15 +729,12 @@ impl Checker {
 
     fn named(&mut self, t: &Table, row: &Row, kind: Kind) -> Option<Named> {
         let id = self.id(t, row, kind);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
         let (classes, what) = match kind {
-            Kind::Actor => (std::mem::take(&mut self.vocabulary.actor_classes), "actor"),
-            _ => (std::mem::take(&mut self.vocabulary.place_classes), "place"),
+            Kind::Actor => (&vocabulary.actor_classes, "actor"),
+            _ => (&vocabulary.place_classes, "place"),
         };
-        let class = self.class(t, row, &classes, what);
-        match kind {
-            Kind::Actor => self.vocabulary.actor_classes = classes,
-            _ => self.vocabulary.place_classes = classes,
-        }
+        let class = self.class(t, row, classes, what);
         let en = self.required_text(t, row, "label_en");
         let ru = self.required_text(t, row, "label_ru");
         let mut labels: Vec<LangString> = [(en, "en"), (ru, "ru")]
@@ -714,12 +832,13 @@ impl Checker {
             self.err(t, row, "subject", "empty subject; give an actor id");
         }
         let predicate = t.cell(row, "predicate").to_owned();
-        let predicate_ok = self.vocabulary.relations.contains(&predicate) || !self.vocabulary_ok;
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let predicate_ok = vocabulary.relations.contains(&predicate) || !self.checked.vocabulary_ok;
         if !predicate_ok {
             let message = format!(
                 "unknown relation type `{}`{}",
                 shorten(&predicate),
-                suggest(&predicate, &self.vocabulary.relations)
+                suggest(&predicate, &vocabulary.relations)
             );
             self.err(t, row, "predicate", message);
         }
@@ -737,7 +856,8 @@ impl Checker {
                 format!("`{subject}` is related to itself; subject and object must differ"),
             );
         }
-        let object_is_place = self.ids.get(&object).is_some_and(|d| d.kind == Kind::Place);
+        let object_is_place =
+            (self.checked.registry.get(&object)).is_some_and(|(_, d)| d.kind == Kind::Place);
         let calendar = self.calendar(t, row);
         let date = self.date(t, row, "date", calendar);
         let place = self.optional_reference(t, row, "place", &[Kind::Place]);
@@ -746,8 +866,18 @@ impl Checker {
         if !(subject_ok && predicate_ok && object_ok) || subject == object {
             return None;
         }
+        let id = id?;
+        let restated = certainty != Certainty::Disputed && {
+            let fact = (
+                self.number(&subject),
+                self.name(&predicate),
+                self.number(&object),
+            );
+            !self.facts.insert(fact)
+        };
         Some(Relation {
-            id: id?,
+            id,
+            restated,
             subject,
             predicate,
             object,
@@ -763,9 +893,8 @@ impl Checker {
 
     fn event(&mut self, t: &Table, row: &Row) -> Option<Event> {
         let id = self.id(t, row, Kind::Event);
-        let classes = std::mem::take(&mut self.vocabulary.event_classes);
-        let class = self.class(t, row, &classes, "event");
-        self.vocabulary.event_classes = classes;
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let class = self.class(t, row, &vocabulary.event_classes, "event");
         let en = self.required_text(t, row, "label_en");
         let ru = self.required_text(t, row, "label_ru");
         let calendar = self.calendar(t, row);
@@ -812,53 +941,42 @@ impl Checker {
             certainty,
             sources,
             description: Self::optional_text(t, row, "description"),
-            participants: Vec::new(),
         })
     }
 
-    fn participants(&mut self, t: &Table, events: &mut [Event]) {
-        let index: HashMap<String, usize> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        // Keys borrow the table's cells: no copy per participant.
-        let mut seen: HashMap<(&str, &str, &str), u64> = HashMap::new();
-        for row in &t.rows {
-            let event = t.cell(row, "event");
-            let actor = t.cell(row, "actor");
-            let role = t.cell(row, "role");
-            let event_ok = self.reference(t, row, "event", event, &[Kind::Event]);
-            let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
-            let role_ok = self.vocabulary.roles.contains(role) || !self.vocabulary_ok;
-            if !role_ok {
-                let message = format!(
-                    "unknown role `{}`{}",
-                    shorten(role),
-                    suggest(role, &self.vocabulary.roles)
-                );
-                self.err(t, row, "role", message);
-            }
-            if !(event_ok && actor_ok && role_ok) {
-                continue;
-            }
-            let key = (event, actor, role);
-            if let Some(first) = seen.get(&key) {
-                self.err(
-                    t,
-                    row,
-                    "actor",
-                    format!("`{actor}` is already {role} of `{event}` at line {first}"),
-                );
-                continue;
-            }
-            seen.insert(key, row.line);
-            if let Some(&i) = index.get(event) {
-                events[i]
-                    .participants
-                    .push((role.to_owned(), actor.to_owned()));
-            }
+    fn participation(&mut self, t: &Table, row: &Row) -> Option<Participation> {
+        let event = t.cell(row, "event");
+        let actor = t.cell(row, "actor");
+        let role = t.cell(row, "role");
+        let event_ok = self.reference(t, row, "event", event, &[Kind::Event]);
+        let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let role_ok = vocabulary.roles.contains(role) || !self.checked.vocabulary_ok;
+        if !role_ok {
+            let message = format!(
+                "unknown role `{}`{}",
+                shorten(role),
+                suggest(role, &vocabulary.roles)
+            );
+            self.err(t, row, "role", message);
         }
+        if !(event_ok && actor_ok && role_ok) {
+            return None;
+        }
+        let (e, a) = (self.number(event), self.number(actor));
+        let key = (e, a, self.name(role));
+        if let Some(first) = self.roles.get(&key) {
+            let message = format!("`{actor}` is already {role} of `{event}` at line {first}");
+            self.err(t, row, "actor", message);
+            return None;
+        }
+        self.roles.insert(key, row.line);
+        Some(Participation {
+            event: event.to_owned(),
+            role: role.to_owned(),
+            actor: actor.to_owned(),
+            again: !self.pairs.insert((e, a)),
+        })
     }
 }
 

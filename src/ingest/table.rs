@@ -1,11 +1,18 @@
-//! Reading one CSV table: header checks, field counts, UTF-8, size limits.
+//! Reading one CSV table as a stream: header checks, field counts, UTF-8, size limits.
 //!
-//! Knows CSV, not RDF. Every problem goes to [`Diagnostics`] with `file:line:column`; rows
-//! with structural problems are dropped so later checks do not pile up on them.
+//! Knows CSV, not RDF. A table is read row by row (one row in memory at a time), as many
+//! times as `ingest` needs passes. Every problem goes to [`Diagnostics`] with
+//! `file:line:column`; rows with structural problems are dropped so later checks do not pile
+//! up on them.
 
 use crate::diagnostics::Diagnostics;
+use csv::{ByteRecord, StringRecord};
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::Path;
+use std::time::SystemTime;
 
 /// The largest field we accept, in bytes.
 pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
@@ -37,12 +44,30 @@ pub const fn optional(name: &'static str) -> ColumnSpec {
     }
 }
 
-/// One data row.
+/// One data row: every field valid UTF-8 without NUL, as many fields as the header.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// 1-based line where the record starts.
     pub line: u64,
-    cells: Vec<String>,
+    record: StringRecord,
+}
+
+/// What a file looked like when it was opened: a later pass refuses a file that changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    /// The file's current length and modification time.
+    pub fn of(path: &Path) -> std::io::Result<Self> {
+        let meta = std::fs::metadata(path)?;
+        Ok(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
 }
 
 /// A table whose header has been checked.
@@ -51,8 +76,9 @@ pub struct Table {
     /// The file as shown in messages.
     pub file: String,
     columns: HashMap<&'static str, usize>,
-    /// Data rows that have the right number of valid UTF-8 fields.
-    pub rows: Vec<Row>,
+    width: usize,
+    /// The file when it was opened.
+    pub fingerprint: Fingerprint,
 }
 
 impl Table {
@@ -60,7 +86,7 @@ impl Table {
     pub fn cell<'a>(&self, row: &'a Row, column: &str) -> &'a str {
         self.columns
             .get(column)
-            .map_or("", |&i| row.cells[i].trim())
+            .map_or("", |&i| row.record.get(i).unwrap_or("").trim())
     }
 
     /// 1-based position of `column`, for messages.
@@ -69,16 +95,28 @@ impl Table {
     }
 }
 
-/// Reads `path` as a CSV table with the given columns, reporting problems to `diags`.
-/// Returns `None` when the file cannot be read or its header is unusable.
-pub fn read(
+/// An open table, positioned after its header.
+pub struct Reader {
+    table: Table,
+    csv: csv::Reader<BufReader<File>>,
+}
+
+/// Opens `path` as a CSV table with the given columns and checks its header, reporting
+/// problems to `diags`. Returns `None` when the file cannot be read or its header is unusable.
+pub fn open(
     path: &Path,
     file: &str,
     specs: &[ColumnSpec],
     diags: &mut Diagnostics,
-) -> Option<Table> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+) -> Option<Reader> {
+    let opened = File::open(path).and_then(|f| {
+        let fingerprint = Fingerprint::of(path)?;
+        let mut input = BufReader::with_capacity(1 << 16, f);
+        input.fill_buf()?;
+        Ok((input, fingerprint))
+    });
+    let (mut input, fingerprint) = match opened {
+        Ok(opened) => opened,
         Err(e) if path.is_dir() => {
             diags.push(
                 file,
@@ -93,7 +131,8 @@ pub fn read(
             return None;
         }
     };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    let head = input.fill_buf().unwrap_or_default();
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         diags.push(
             file,
             1,
@@ -102,16 +141,18 @@ pub fn read(
         );
         return None;
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
     let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
-    let mut reader = csv::ReaderBuilder::new()
+    let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.byte_records();
+        .from_reader(input);
 
-    let header = match records.next() {
-        None => {
+    let mut header = ByteRecord::new();
+    match csv.read_byte_record(&mut header) {
+        Ok(false) => {
             diags.push(
                 file,
                 1,
@@ -123,12 +164,12 @@ pub fn read(
             );
             return None;
         }
-        Some(Err(e)) => {
+        Err(e) => {
             diags.push(file, 1, None, format!("cannot parse the header: {e}"));
             return None;
         }
-        Some(Ok(h)) => h,
-    };
+        Ok(true) => {}
+    }
     let mut columns = HashMap::new();
     let mut header_ok = true;
     for (i, raw) in header.iter().enumerate() {
@@ -178,89 +219,127 @@ pub fn read(
             header_ok = false;
         }
     }
-    if !header_ok {
-        return None;
+    header_ok.then(|| Reader {
+        table: Table {
+            file: file.to_owned(),
+            columns,
+            width: header.len(),
+            fingerprint,
+        },
+        csv,
+    })
+}
+
+impl Reader {
+    /// The table's header.
+    pub fn table(&self) -> &Table {
+        &self.table
     }
 
-    let width = header.len();
-    let mut rows = Vec::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                diags.push(file, line, None, format!("cannot parse CSV: {e}"));
-                continue;
+    /// Calls `each` for every data row of the right shape, in file order, until it breaks.
+    /// Rows with structural problems are skipped; the problems are reported to `diags` when
+    /// given (the first pass), and silently skipped otherwise (they were reported already).
+    /// Returns the table.
+    pub fn for_each(
+        mut self,
+        mut diags: Option<&mut Diagnostics>,
+        mut each: impl FnMut(&Table, &Row) -> ControlFlow<()>,
+    ) -> Table {
+        let file = self.table.file.clone();
+        let width = self.table.width;
+        let mut report = |line: u64, column: Option<usize>, message: String| {
+            if let Some(diags) = diags.as_deref_mut() {
+                diags.push(&file, line, column, message);
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        if record.len() != width {
-            diags.push(
-                file,
-                line,
-                Some(record.len().min(width) + 1),
-                format!(
-                    "this row has {} fields but the header has {width}; check for a missing or extra comma, or quote the cell that contains a comma",
-                    record.len()
-                ),
-            );
-            continue;
-        }
-        if rows.len() == MAX_ROWS {
-            diags.push(
-                file,
-                line,
-                None,
-                format!("more than {MAX_ROWS} rows; split the table"),
-            );
-            break;
-        }
-        let mut cells = Vec::with_capacity(width);
-        let mut ok = true;
-        for (i, raw) in record.iter().enumerate() {
-            if raw.len() > MAX_FIELD_BYTES {
-                diags.push(
-                    file,
-                    line,
-                    Some(i + 1),
-                    format!(
-                        "field is {} bytes, over the limit of {MAX_FIELD_BYTES}",
-                        raw.len()
-                    ),
-                );
-                ok = false;
+        let mut record = ByteRecord::new();
+        let mut row = Row {
+            line: 0,
+            record: StringRecord::new(),
+        };
+        let mut rows = 0;
+        loop {
+            match self.csv.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // With byte records and flexible widths, only reading can fail: stop.
+                    let line = e.position().map_or(0, |p| p.line());
+                    report(line, None, format!("cannot parse CSV: {e}"));
+                    break;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
-            match std::str::from_utf8(raw) {
-                Err(e) => {
-                    diags.push(
-                        file,
-                        line,
-                        Some(i + 1),
-                        format!(
-                            "invalid UTF-8 after byte {}; save the file as UTF-8",
-                            e.valid_up_to()
-                        ),
-                    );
-                    ok = false;
+            if record.len() != width {
+                report(
+                    line,
+                    Some(record.len().min(width) + 1),
+                    format!(
+                        "this row has {} fields but the header has {width}; check for a missing or extra comma, or quote the cell that contains a comma",
+                        record.len()
+                    ),
+                );
+                continue;
+            }
+            if rows == MAX_ROWS {
+                report(
+                    line,
+                    None,
+                    format!("more than {MAX_ROWS} rows; split the table"),
+                );
+                break;
+            }
+            // The common case is checked in bulk; a bad row is examined field by field.
+            let fits = record.iter().all(|f| f.len() <= MAX_FIELD_BYTES);
+            let has_nul = record.as_slice().contains(&0);
+            let text = if fits && !has_nul {
+                StringRecord::from_byte_record(std::mem::take(&mut record))
+                    .map_err(|e| e.into_byte_record())
+            } else {
+                Err(std::mem::take(&mut record))
+            };
+            match text {
+                Ok(text) => {
+                    rows += 1;
+                    row.line = line;
+                    row.record = text;
+                    let flow = each(&self.table, &row);
+                    record = std::mem::take(&mut row.record).into_byte_record();
+                    if flow.is_break() {
+                        break;
+                    }
                 }
-                Ok(text) if text.contains('\0') => {
-                    diags.push(file, line, Some(i + 1), "contains a NUL byte");
-                    ok = false;
+                Err(bytes) => {
+                    for (i, raw) in bytes.iter().enumerate() {
+                        if let Some(message) = field_problem(raw) {
+                            report(line, Some(i + 1), message);
+                        }
+                    }
+                    record = bytes;
                 }
-                Ok(text) => cells.push(text.to_owned()),
             }
         }
-        if ok {
-            rows.push(Row { line, cells });
-        }
+        self.table
     }
-    Some(Table {
-        file: file.to_owned(),
-        columns,
-        rows,
-    })
+}
+
+/// What is wrong with one field, if anything.
+fn field_problem(raw: &[u8]) -> Option<String> {
+    if raw.len() > MAX_FIELD_BYTES {
+        return Some(format!(
+            "field is {} bytes, over the limit of {MAX_FIELD_BYTES}",
+            raw.len()
+        ));
+    }
+    match std::str::from_utf8(raw) {
+        Err(e) => Some(format!(
+            "invalid UTF-8 after byte {}; save the file as UTF-8",
+            e.valid_up_to()
+        )),
+        Ok(text) if text.contains('\0') => Some("contains a NUL byte".to_owned()),
+        Ok(_) => None,
+    }
 }
