@@ -5,6 +5,7 @@
 //! compare dates as `xsd:date`. Parsing and validation (leap years, month lengths) are the
 //! `edtf` crate's; calendar arithmetic is `calendrical_calculations`' (ICU4X).
 
+use crate::diagnostics::shorten;
 use calendrical_calculations::rata_die::RataDie;
 use calendrical_calculations::{gregorian, julian};
 use edtf::level_1::{Certainty, Date, Edtf, Precision, Season};
@@ -29,7 +30,8 @@ impl Calendar {
             "julian" => Ok(Self::Julian),
             "gregorian" => Ok(Self::Gregorian),
             other => Err(format!(
-                "unknown calendar `{other}`; use `julian`, `gregorian` or leave it empty when the source does not say"
+                "unknown calendar `{}`; use `julian`, `gregorian` or leave it empty when the source does not say",
+                shorten(other)
             )),
         }
     }
@@ -96,13 +98,19 @@ pub struct DateValue {
 /// assert_eq!(d.not_after.unwrap().to_string(), "1741-09-06");
 /// ```
 pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
+    // Made only for a message: most dates are valid.
+    let shown = || shorten(text);
     let edtf = Edtf::parse(text).map_err(|e| {
+        let shown = shown();
+        if let Some(why) = impossible(text, calendar) {
+            return format!("invalid date `{shown}`: {why}");
+        }
         let why = match e {
             edtf::ParseError::OutOfRange => "a month, day or season that does not exist",
             _ => "not EDTF",
         };
         format!(
-            "invalid date `{text}` ({why}); write EDTF such as `1741-08-26`, `1742-09`, `1742~`, `174X` or `1741/1742`"
+            "invalid date `{shown}` ({why}); write EDTF such as `1741-08-26`, `1742-09`, `1742~`, `174X` or `1741/1742`"
         )
     })?;
     let (not_before, not_after) = match edtf {
@@ -113,11 +121,14 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
         Edtf::Interval(a, b) => {
             let (lo, _) = span(a, calendar);
             let (_, hi) = span(b, calendar);
-            let (a_lo, _) = span(a.and_certainty(Certainty::Certain), calendar);
-            let (_, b_hi) = span(b.and_certainty(Certainty::Certain), calendar);
+            // Both ends are in the same calendar: compare them in one reading (with an unknown
+            // calendar, the widened bounds of the two readings overlap by 11 days).
+            let (a_lo, _) = span(a.and_certainty(Certainty::Certain), Calendar::Gregorian);
+            let (_, b_hi) = span(b.and_certainty(Certainty::Certain), Calendar::Gregorian);
             if a_lo > b_hi {
                 return Err(format!(
-                    "inverted date range `{text}`: it starts after it ends; write the earlier date first"
+                    "inverted date range `{}`: it starts after it ends; write the earlier date first",
+                    shown()
                 ));
             }
             (Some(lo), Some(hi))
@@ -126,12 +137,14 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
         Edtf::IntervalTo(_, b) => (None, Some(span(b, calendar).1)),
         Edtf::YYear(_) => {
             return Err(format!(
-                "date `{text}` is out of range; years must be within -9999..9999"
+                "date `{}` is out of range; years must be within -9999..9999",
+                shown()
             ));
         }
         Edtf::DateTime(_) => {
             return Err(format!(
-                "date `{text}` has a time of day; give the day only (`1741-08-26`)"
+                "date `{}` has a time of day; give the day only (`1741-08-26`)",
+                shown()
             ));
         }
     };
@@ -141,6 +154,78 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue, String> {
         not_before: not_before.map(Day::from_fixed),
         not_after: not_after.map(Day::from_fixed),
     })
+}
+
+/// Why a date shaped like `YYYY-MM[-DD]` (or an interval of such dates) does not exist, if
+/// one of its months or days does not: "February 1741 has 28 days".
+fn impossible(text: &str, calendar: Calendar) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    for end in text.split('/') {
+        let end = end.trim_matches(['?', '~', '%']);
+        let (negative, end) = match end.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, end),
+        };
+        let mut parts = end.split('-');
+        let (Some(y), Some(m), d, None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(y, 4) || !digits(m, 2) || d.is_some_and(|d| !digits(d, 2)) {
+            continue;
+        }
+        let year: i32 = y.parse().ok()?;
+        let year = if negative { -year } else { year };
+        let month: usize = m.parse().ok()?;
+        let Some(d) = d else {
+            if (1..=12).contains(&month) || (21..=24).contains(&month) {
+                continue;
+            }
+            return Some(format!(
+                "there is no month {m} (months are 01-12; 21-24 are the seasons spring to winter)"
+            ));
+        };
+        if !(1..=12).contains(&month) {
+            return Some(format!("there is no month {m} (months are 01-12)"));
+        }
+        let day: u8 = d.parse().ok()?;
+        let gregorian_leap = gregorian::is_leap_year(year);
+        let days = match month {
+            2 if gregorian_leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let name = MONTHS[month - 1];
+        if day == 0 {
+            return Some("there is no day 00 (days start at 01)".to_owned());
+        }
+        if day > days {
+            if month == 2 && day == 29 && calendar != Calendar::Gregorian && year.rem_euclid(4) == 0
+            {
+                // Julian leap years are every fourth year; the `edtf` crate checks Gregorian ones.
+                return Some(format!(
+                    "29 February {y} exists only in the Julian calendar, which histkg cannot check to the day; write `{y}-02` and give the day in `date_as_written`"
+                ));
+            }
+            return Some(format!("{name} {y} has {days} days"));
+        }
+    }
+    None
 }
 
 /// The earliest and latest fixed day of an EDTF date, with approximate dates widened by
@@ -343,6 +428,43 @@ mod tests {
                 .unwrap_err()
                 .contains("inverted")
         );
+    }
+
+    #[test]
+    fn inverted_ranges_are_refused_whatever_the_calendar() {
+        // With an unknown calendar the two readings overlap by 11 days: `1741/1740` must
+        // still be refused, and so must a range inverted by a few days.
+        for calendar in [Calendar::Gregorian, Calendar::Julian, Calendar::Unknown] {
+            for bad in ["1741/1740", "1741-01-05/1741-01-01", "1741-02/1741-01~"] {
+                let e = parse(bad, calendar).unwrap_err();
+                assert!(e.contains("inverted"), "{bad} {calendar:?}: {e}");
+            }
+            assert!(parse("1741-01-01/1741-01-01", calendar).is_ok());
+            assert!(parse("1740~/1740", calendar).is_ok());
+        }
+    }
+
+    #[test]
+    fn impossible_dates_say_what_does_not_exist() {
+        let e = |text: &str, calendar| parse(text, calendar).unwrap_err();
+        assert_eq!(
+            e("1740-02-30", Calendar::Gregorian),
+            "invalid date `1740-02-30`: February 1740 has 29 days"
+        );
+        assert_eq!(
+            e("1741-06-31/1742", Calendar::Julian),
+            "invalid date `1741-06-31/1742`: June 1741 has 30 days"
+        );
+        assert!(e("1740-13", Calendar::Gregorian).ends_with(
+            ": there is no month 13 (months are 01-12; 21-24 are the seasons spring to winter)"
+        ));
+        assert!(e("1741-00", Calendar::Gregorian).contains("there is no month 00"));
+        assert!(e("1741-13-01", Calendar::Gregorian).contains("there is no month 13"));
+        assert!(e("1741-04-00", Calendar::Gregorian).contains("there is no day 00"));
+        assert!(e("1700-02-29", Calendar::Julian).contains("exists only in the Julian calendar"));
+        assert!(e("1741-02-29", Calendar::Julian).contains("February 1741 has 28 days"));
+        // A long value is shortened.
+        assert!(e(&"1".repeat(10_000), Calendar::Gregorian).len() < 200);
     }
 
     #[test]

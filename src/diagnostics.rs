@@ -61,7 +61,7 @@ impl Diagnostics {
                 line,
                 column,
             },
-            message: message.into(),
+            message: one_line(message.into()),
         });
     }
 
@@ -132,6 +132,40 @@ pub fn hint<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Stri
         .unwrap_or_default()
 }
 
+/// The message with its control characters escaped (`\r`, `\u{b}`): a problem is printed on
+/// one line after its `file:line:column:`, even when a value or a library's error text in the
+/// message (an IRI parser's "Invalid IRI code point '\r'") holds a line break.
+fn one_line(message: String) -> String {
+    if !message.contains(char::is_control) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Shortens a value for a message: control characters escaped, at most 60 characters (a
+/// 10 000-character id should not flood the terminal).
+pub fn shorten(value: &str) -> String {
+    const MAX: usize = 60;
+    let mut escaped: String = value
+        .chars()
+        .flat_map(char::escape_debug)
+        .take(MAX + 1)
+        .collect();
+    if escaped.chars().count() > MAX {
+        escaped = escaped.chars().take(MAX).collect();
+        escaped.push('…');
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +175,30 @@ mod tests {
         let known = ["donduk-ombo", "donduk-dashi", "darma-bala"];
         assert_eq!(did_you_mean("donduk-omb", known), Some("donduk-ombo"));
         assert_eq!(did_you_mean("completely-else", known), None);
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let mut d = Diagnostics::default();
+        d.push(
+            "f.csv",
+            2,
+            Some(7),
+            "`h` is not a valid URL (Invalid IRI code point '\r')",
+        );
+        assert_eq!(
+            d.items()[0].to_string(),
+            "f.csv:2:7: `h` is not a valid URL (Invalid IRI code point '\\r')"
+        );
+    }
+
+    #[test]
+    fn long_values_are_shortened_and_control_characters_escaped() {
+        assert_eq!(shorten("darma-bala"), "darma-bala");
+        assert_eq!(shorten("a\tb\u{0}"), "a\\tb\\0");
+        let long = shorten(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), 61);
+        assert!(long.ends_with('…'));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! failing. Records are streamed one at a time ([`Record`]); no type holds the whole dataset.
 
 use crate::dates::DateValue;
+use crate::diagnostics::shorten;
 
 /// A name in a language: `Абулхаир@ru`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +47,10 @@ impl Certainty {
             "probable" => Ok(Self::Probable),
             "possible" => Ok(Self::Possible),
             "disputed" => Ok(Self::Disputed),
+            // Shortened and escaped: the message goes on one line after `file:line:column:`.
             other => Err(format!(
-                "unknown certainty `{other}`; use `certain`, `probable`, `possible` or `disputed`"
+                "unknown certainty `{}`; use `certain`, `probable`, `possible` or `disputed`",
+                shorten(other)
             )),
         }
     }

@@ -239,7 +239,7 @@ fn serialize(
         for (p, ns) in declarations {
             serializer = serializer.with_prefix(*p, *ns)?;
         }
-        let mut writer = serializer.for_writer(w);
+        let mut writer = serializer.for_writer(CarriageReturns(w));
         for t in triples {
             writer.serialize_triple(&t?)?;
         }
@@ -256,6 +256,31 @@ fn serialize(
         writer.finish()?.flush()?;
     }
     Ok(())
+}
+
+/// Writes each carriage return of the RDF/XML serializer's output as `&#13;`.
+///
+/// Oxigraph writes literal text as it is, and an XML parser turns a raw CR (and CR LF) into
+/// LF (XML 1.0 §2.11), so a literal with a CR (a cell edited on Windows) would not survive
+/// the RDF/XML export; the character reference does. A CR can only come from a literal (IRIs
+/// and language tags have none), where the reference means the same character.
+struct CarriageReturns<W: Write>(W);
+
+impl<W: Write> Write for CarriageReturns<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'\r') {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(b"&#13;")?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Writes `triples` in `format`, abbreviating IRIs with `prefixes` where the format can.

@@ -8,7 +8,7 @@ pub mod rdf;
 pub mod table;
 
 use crate::dates::{self, Calendar, DateValue};
-use crate::diagnostics::{Diagnostics, InvalidData, hint};
+use crate::diagnostics::{Diagnostics, InvalidData, hint, shorten};
 use crate::model::{
     Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
 };
@@ -144,6 +144,8 @@ pub struct Checked {
     vocabulary_ok: bool,
     /// Kinds whose table could not be read: references to them are not reported as unknown.
     unreadable: Vec<Kind>,
+    /// For each table, whether it has a header but no rows.
+    empty: Vec<bool>,
 }
 
 /// Reads and validates the dataset in `data_dir`. On failure the error is an
@@ -195,6 +197,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         Option<Fingerprint>,
         Vec<(Box<str>, u64)>,
         Option<usize>,
+        bool,
         Diagnostics,
     );
     let read: Vec<FirstPass> = std::thread::scope(|scope| {
@@ -208,15 +211,23 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
                     let Some(reader) =
                         table::open(&data_dir.join(name), &shown(name), specs, &mut found)
                     else {
-                        return (None, ids, None, found);
+                        return (None, ids, None, false, found);
                     };
-                    let table = reader.for_each(Some(&mut found), |t, row| {
+                    let mut table = reader.for_each(Some(&mut found), |t, row| {
                         if kind.is_some() {
                             ids.push((t.cell(row, "id").into(), row.line));
                         }
                         ControlFlow::Continue(())
                     });
-                    (Some(table.fingerprint), ids, table.column("id"), found)
+                    if !table.refused_ids.is_empty() {
+                        ids.append(&mut table.refused_ids);
+                        ids.sort_by_key(|&(_, line)| line);
+                    }
+                    // A table that was not read to its end is refused whole: the second
+                    // pass skips it, as it skips an unreadable one.
+                    let fingerprint = table.complete.then_some(table.fingerprint);
+                    let empty = table.records == 0;
+                    (fingerprint, ids, table.column("id"), empty, found)
                 })
             })
             .collect();
@@ -228,22 +239,31 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     let files: Vec<String> = TABLES.iter().map(|(name, ..)| shown(name)).collect();
     let mut fingerprints = Vec::new();
     let mut declared = Vec::new();
-    for (fingerprint, ids, id_column, found) in read {
+    let mut empty = Vec::new();
+    for (fingerprint, ids, id_column, no_rows, found) in read {
         diags.append(found);
         fingerprints.push(fingerprint);
         declared.push((ids, id_column));
+        empty.push(no_rows);
     }
     let unreadable = TABLES
         .iter()
         .zip(&fingerprints)
         .filter_map(|(&(.., kind), fingerprint)| fingerprint.is_none().then_some(kind).flatten())
         .collect();
-    let mut registry = Registry::default();
-    for (i, (ids, id_column)) in declared.into_iter().enumerate() {
-        if let (_, _, Some(kind)) = TABLES[i] {
-            registry.register(i, kind, &files, ids, id_column, &mut diags);
-        }
-    }
+    let declared = declared
+        .into_iter()
+        .enumerate()
+        .filter_map(|(table, (ids, column))| {
+            TABLES[table].2.map(|kind| TableIds {
+                table,
+                kind,
+                ids,
+                column,
+            })
+        })
+        .collect();
+    let registry = Registry::new(declared, &files, &mut diags);
 
     let mut checked = Checked {
         base,
@@ -256,6 +276,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         vocabulary,
         vocabulary_ok,
         unreadable,
+        empty,
     };
     // Second pass: every row against the ids and the ontology.
     let mut rows = 0;
@@ -343,6 +364,17 @@ struct Declared {
     line: u64,
 }
 
+/// The ids one table declares.
+struct TableIds {
+    /// Index in [`TABLES`].
+    table: usize,
+    kind: Kind,
+    /// Each id with its line, in file order.
+    ids: Vec<(Box<str>, u64)>,
+    /// The 1-based position of the `id` column.
+    column: Option<usize>,
+}
+
 /// Every id of the dataset, each numbered once.
 #[derive(Default)]
 struct Registry {
@@ -356,48 +388,87 @@ impl Registry {
         Some((n, &self.declared[n as usize]))
     }
 
-    /// Registers the ids of one table, reporting empty, unsafe and duplicate ones.
-    fn register(
-        &mut self,
-        table: usize,
-        kind: Kind,
-        files: &[String],
-        ids: Vec<(Box<str>, u64)>,
-        col: Option<usize>,
-        diags: &mut Diagnostics,
-    ) {
-        let file = &files[table];
-        for (id, line) in ids {
-            if id.is_empty() {
-                diags.push(
-                    file,
-                    line,
-                    col,
-                    "empty id; give every row a unique id such as `darma-bala`",
-                );
-                continue;
+    /// Registers the ids of every table, reporting empty, unsafe and duplicate ones in table
+    /// and line order. Every safe id is registered before anything is reported, so that a
+    /// suggestion for an unsafe id can say when it is taken, wherever.
+    fn new(tables: Vec<TableIds>, files: &[String], diags: &mut Diagnostics) -> Self {
+        let mut registry = Self::default();
+        let mut refused = Vec::new();
+        for TableIds {
+            table,
+            kind,
+            ids,
+            column: col,
+        } in tables
+        {
+            for (id, line) in ids {
+                if is_slug(&id) && !registry.numbers.contains_key(&id) {
+                    let n = u32::try_from(registry.declared.len()).expect("fewer than 2^32 ids");
+                    registry.numbers.insert(id, n);
+                    registry.declared.push(Declared { kind, table, line });
+                } else {
+                    refused.push((table, col, id, line));
+                }
             }
-            if !is_slug(&id) {
-                diags.push(file, line, col, format!("id `{}` is not a safe slug: use lowercase ASCII letters and digits joined by single hyphens, at most {MAX_ID_LEN} characters{}", shorten(&id), slug_suggestion(&id)));
-                continue;
-            }
-            if let Some((_, first)) = self.get(&id) {
-                diags.push(
-                    file,
-                    line,
-                    col,
-                    format!(
-                        "duplicate id `{id}`: already used by {} at {}:{}",
-                        kind_noun(first.kind),
-                        files[first.table],
-                        first.line
-                    ),
-                );
-                continue;
-            }
-            let n = u32::try_from(self.declared.len()).expect("fewer than 2^32 ids");
-            self.numbers.insert(id, n);
-            self.declared.push(Declared { kind, table, line });
+        }
+        for (table, col, id, line) in refused {
+            let file = &files[table];
+            let message = if id.is_empty() {
+                "empty id; give every row a unique id such as `darma-bala`".to_owned()
+            } else if !is_slug(&id) {
+                registry.unsafe_id(&id, files)
+            } else {
+                let (_, first) = registry.get(&id).expect("a safe id is registered");
+                format!(
+                    "duplicate id `{id}`: already used by {} at {}:{}",
+                    kind_noun(first.kind),
+                    files[first.table],
+                    first.line
+                )
+            };
+            diags.push(file, line, col, message);
+        }
+        registry
+    }
+
+    /// Why `id` is not a safe slug, with a slug to use instead (or where that slug is taken).
+    fn unsafe_id(&self, id: &str, files: &[String]) -> String {
+        let shown = shorten(id);
+        let iri = id.contains("://");
+        // For an IRI, its last segment (`…/actor/darma-bala` -> `darma-bala`).
+        let base = if iri {
+            id.trim_end_matches(['/', '#'])
+                .rsplit(['/', '#'])
+                .next()
+                .unwrap_or_default()
+        } else {
+            id
+        };
+        let advice = match slug_suggestion(base) {
+            None => String::new(),
+            Some(slug) => match self.get(&slug) {
+                Some((_, d)) => format!(
+                    "; its slug `{slug}` is already used by {} at {}:{}",
+                    kind_noun(d.kind),
+                    files[d.table],
+                    d.line
+                ),
+                None => format!("; for example `{slug}`"),
+            },
+        };
+        let length = id.chars().count();
+        if iri {
+            format!(
+                "id `{shown}` is an IRI; write only the slug, from which histkg makes the IRI{advice}"
+            )
+        } else if length > MAX_ID_LEN {
+            format!(
+                "id `{shown}` is {length} characters long; an id is a slug of at most {MAX_ID_LEN} characters (lowercase ASCII letters and digits joined by single hyphens)"
+            )
+        } else {
+            format!(
+                "id `{shown}` is not a safe slug: use lowercase ASCII letters and digits joined by single hyphens, at most {MAX_ID_LEN} characters{advice}"
+            )
         }
     }
 }
@@ -513,11 +584,24 @@ impl<'a> Checker<'a> {
             }
             None if kinds.iter().any(|k| self.checked.unreadable.contains(k)) => false,
             None => {
-                let known = (registry.numbers.iter())
+                let mut known = (registry.numbers.iter())
                     .filter(|&(_, &n)| kinds.contains(&registry.declared[n as usize].kind))
-                    .map(|(id, _)| &**id);
+                    .map(|(id, _)| &**id)
+                    .peekable();
+                // Say so when the tables that declare these ids have no rows (only a header).
+                let tables: Vec<(&str, bool)> = (TABLES.iter().enumerate())
+                    .filter(|(_, (.., kind))| kind.is_some_and(|k| kinds.contains(&k)))
+                    .map(|(i, _)| (self.checked.files[i].as_str(), self.checked.empty[i]))
+                    .collect();
+                let empty = if known.peek().is_none() && tables.iter().all(|&(_, e)| e) {
+                    let names: Vec<&str> = tables.iter().map(|&(file, _)| file).collect();
+                    let verb = if names.len() == 1 { "has" } else { "have" };
+                    format!("; {} {verb} no rows", names.join(" and "))
+                } else {
+                    String::new()
+                };
                 let message = format!(
-                    "unknown {} `{}`{}",
+                    "unknown {} `{}`{}{empty}",
                     nouns(true),
                     shorten(value),
                     hint(value, known)
@@ -1001,31 +1085,58 @@ fn join(items: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
-/// Shortens a value for a message (a 10 000-character id should not flood the terminal).
-fn shorten(value: &str) -> String {
-    const MAX: usize = 60;
-    let escaped: String = value.chars().flat_map(char::escape_debug).collect();
-    if escaped.chars().count() <= MAX {
-        escaped
-    } else {
-        format!("{}…", escaped.chars().take(MAX).collect::<String>())
-    }
-}
-
-/// Proposes a slug for an invalid id.
-fn slug_suggestion(id: &str) -> String {
+/// Proposes a slug for an invalid id: lowercase, Latin letters without their accents (in
+/// composed or decomposed form), other characters as single hyphens.
+fn slug_suggestion(id: &str) -> Option<String> {
+    // U+00C0..U+017F: the ASCII letter of each Latin-1 and Latin Extended-A letter; `*` for
+    // the ligatures spelt with two letters, `-` for the two signs among them.
+    const LATIN: &str = concat!(
+        "aaaaaa*ceeeeiiiidnooooo-ouuuuy**aaaaaa*ceeeeiiiidnooooo-ouuuuy*y",
+        "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkklllllll",
+        "lllnnnnnnnnnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs",
+    );
     let mut slug = String::new();
-    for c in id.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
+    for c in id.chars() {
+        let folded = match c {
+            'Æ' | 'æ' => "ae",
+            'Þ' | 'þ' => "th",
+            'ß' => "ss",
+            'Ĳ' | 'ĳ' => "ij",
+            'Œ' | 'œ' => "oe",
+            // Combining accents (a decomposed `é` is `e` and U+0301) are dropped.
+            '\u{300}'..='\u{36f}' => continue,
+            '\u{c0}'..='\u{17f}' => {
+                let i = c as usize - 0xc0;
+                &LATIN[i..=i]
+            }
+            _ => "",
+        };
+        if !folded.is_empty() && folded != "-" {
+            slug.push_str(folded);
+        } else if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }
     }
     let slug = slug.trim_end_matches('-');
-    if is_slug(slug) {
-        format!("; for example `{slug}`")
-    } else {
-        String::new()
+    is_slug(slug).then(|| slug.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_suggestions_fold_accents_and_case() {
+        let s = |id: &str| slug_suggestion(id).unwrap_or_default();
+        assert_eq!(s("Darma-Bala"), "darma-bala");
+        assert_eq!(s("Donryung envoy/1741"), "donryung-envoy-1741");
+        assert_eq!(s("galdan-tséren"), "galdan-tseren");
+        assert_eq!(s("galdan-tse\u{301}ren"), "galdan-tseren");
+        assert_eq!(s("Łukasz Æthelstan ŒUVRE"), "lukasz-aethelstan-oeuvre");
+        assert_eq!(s("../avpri"), "avpri");
+        assert_eq!(s("Абулхаир"), "");
+        assert_eq!(s(&"a".repeat(81)), "");
     }
 }
