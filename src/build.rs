@@ -60,7 +60,14 @@ pub fn load(
             let mut tally = Tally::default();
             let mut chunk = Mapper::files(&checked.rdf_files);
             let mut written = chunk.len();
+            let mut first = true;
             let streamed = checked.records(|record| {
+                if std::mem::take(&mut first) && options.checkpoint("mapping").is_err() {
+                    return ControlFlow::Break(());
+                }
+                if options.cancelled() {
+                    return ControlFlow::Break(());
+                }
                 tally.add(&record);
                 let triples = mapper.record(&record);
                 written += triples.len();
@@ -75,6 +82,7 @@ pub fn load(
                 ControlFlow::Continue(())
             });
             let last = match streamed {
+                Ok(()) if options.cancelled() => Message::Failed(crate::Interrupted.into()),
                 Ok(()) => {
                     let _ = tx.send(Message::Triples(chunk));
                     Message::Done
@@ -114,7 +122,7 @@ pub fn load(
         let (tally, written) = producer
             .join()
             .map_err(|_| anyhow!("the mapping thread panicked"))?;
-        let (_store, dir) = loaded?;
+        let dir = loaded?;
         Ok(Built {
             dir,
             summary: Summary::of_tally(&tally, written),

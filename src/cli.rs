@@ -227,14 +227,13 @@ pub fn run(cli: Cli) -> Result<()> {
                     "--timeout must be a positive number of seconds",
                 ));
             }
-            let store = store::open(&store)?;
             let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
             let options = crate::serve::Options {
                 timeout: Duration::from_secs_f64(timeout),
                 cors,
                 base_url,
             };
-            crate::serve::run(crate::serve::App::new(store, &queries, options)?, bind)
+            crate::serve::run(crate::serve::Live::open(&store, &queries, options)?, bind)
         }
         Command::Publish {
             store,
@@ -251,7 +250,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 format!("{site_url}/")
             };
             let app = crate::serve::App::new(
-                opened.clone(),
+                opened,
                 &queries,
                 crate::serve::Options {
                     timeout: Duration::from_secs(10),
@@ -259,7 +258,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     base_url: None,
                 },
             )?;
-            let published = crate::publish::publish(&app, &opened, &out, &site_url)?;
+            let published = crate::publish::publish(&app, app.store(), &out, &site_url)?;
             println!(
                 "wrote {} files for {} entities to {}",
                 published.files,
@@ -297,6 +296,15 @@ fn build(
     memory_mb: Option<usize>,
 ) -> Result<()> {
     let checked = check(data)?;
+    // From here on, SIGINT and SIGTERM cancel the build before it publishes (the checks above
+    // write nothing, so they are simply killed); a second signal exits at once, which is as
+    // safe as a crash.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in signal_hook::consts::TERM_SIGNALS {
+        signal_hook::flag::register_conditional_shutdown(*signal, 130, cancel.clone())
+            .and_then(|_| signal_hook::flag::register(*signal, cancel.clone()))
+            .context("cannot install the signal handlers")?;
+    }
     let lock = store::lock(store_dir)?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
@@ -314,7 +322,10 @@ fn build(
         &checked,
         &lock,
         store_dir,
-        &LoadOptions { memory_mb },
+        &LoadOptions {
+            memory_mb,
+            cancel: Some(cancel),
+        },
         move |n| reporter.set_message(n.to_string()),
     )?;
     progress.finish_and_clear();

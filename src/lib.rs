@@ -36,6 +36,12 @@ pub mod vocab;
 #[error("{0}")]
 pub struct UserError(pub String);
 
+/// The command was stopped by SIGINT or SIGTERM before it changed anything; the command line
+/// exits with status 130.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted: nothing was published, the previous graph is unchanged")]
+pub struct Interrupted;
+
 impl UserError {
     /// Wraps a message in a [`UserError`] inside an [`anyhow::Error`].
     pub fn msg(message: impl Into<String>) -> anyhow::Error {

@@ -1,8 +1,8 @@
 //! The `histkg` binary: parse arguments, run, print `error: …`, choose the exit code.
 
 use clap::Parser;
-use histkg::UserError;
 use histkg::cli::{Cli, run};
+use histkg::{Interrupted, UserError};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,7 +17,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err.chain().any(|e| e.is::<UserError>()) {
+            if err.chain().any(|e| e.is::<Interrupted>()) {
+                ExitCode::from(130)
+            } else if err.chain().any(|e| e.is::<UserError>()) {
                 ExitCode::from(1)
             } else {
                 ExitCode::from(2)

@@ -8,12 +8,15 @@
 //!   CURRENT        name of the published generation ("gen-000007"), replaced by rename(2)
 //!   build.lock     held (flock) by the one running build
 //!   gen-000007/    the published RocksDB store
-//!   gen-000006/    the previous generation, kept until the next build for readers still on it
+//!   gen-000007.readers  share-locked (flock) by every process that has gen-000007 open
+//!   gen-000006/    an older generation, kept while a reader (a server, a long export) holds it
 //! ```
 //!
 //! A build loads into a fresh `gen-N` directory and publishes it by atomically replacing
 //! `CURRENT`. A crash before the rename leaves the old generation published; the next build
-//! removes the leftover directory.
+//! removes the leftover directory. An older generation is removed (by the next build, or by a
+//! server once it has switched) only when its `.readers` lock can be taken exclusively, so no
+//! process ever has a generation deleted under it.
 
 use crate::UserError;
 use anyhow::{Context, Result};
@@ -22,10 +25,13 @@ use oxigraph::store::Store;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "build.lock";
 const PREFIX: &str = "gen-";
+const READERS: &str = ".readers";
 
 /// The bulk loader's memory budget when none is given, in MB. Oxigraph's own default is a
 /// batch of one million quads per thread; half of that (this budget on two cores) loaded
@@ -38,6 +44,38 @@ pub const DEFAULT_MEMORY_MB: usize = 1024;
 pub struct LoadOptions {
     /// Memory budget of the bulk loader, in MB ([`DEFAULT_MEMORY_MB`] when `None`).
     pub memory_mb: Option<usize>,
+    /// Set (by SIGINT or SIGTERM) to stop the build before it publishes.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The environment variable naming a build phase to pause at, for the crash tests: the build
+/// prints `histkg: paused at PHASE` to standard error and waits there until it is killed or
+/// cancelled. Phases: `mapping`, `commit`, `flush`, `publish` (all before publication) and
+/// `cleanup` (after it).
+pub const PAUSE_VARIABLE: &str = "HISTKG_PAUSE_AT";
+
+impl LoadOptions {
+    /// True once the build has been asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// A point between build phases: pauses there if [`PAUSE_VARIABLE`] names it, and fails
+    /// with [`crate::Interrupted`] if the build was cancelled.
+    pub fn checkpoint(&self, phase: &str) -> Result<()> {
+        if std::env::var_os(PAUSE_VARIABLE).is_some_and(|p| p == phase) {
+            eprintln!("histkg: paused at {phase}");
+            while !self.cancelled() {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        if self.cancelled() {
+            return Err(crate::Interrupted.into());
+        }
+        Ok(())
+    }
 }
 
 /// A held build lock; released on drop.
@@ -98,27 +136,69 @@ fn generation_number(name: &str) -> Option<u64> {
     name.strip_prefix(PREFIX)?.parse().ok()
 }
 
-/// Removes every generation directory for which `keep(number, name)` is false.
-fn remove_generations(store_dir: &Path, keep: impl Fn(u64, &str) -> bool) -> Result<()> {
+/// Removes every generation for which `keep(number, name)` is false and that no reader holds.
+/// Returns the names removed.
+fn remove_generations(store_dir: &Path, keep: impl Fn(u64, &str) -> bool) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
     for (n, name) in generations(store_dir)? {
-        if !keep(n, &name) {
-            fs::remove_dir_all(store_dir.join(&name))
-                .with_context(|| format!("cannot remove the old generation {name}"))?;
+        if keep(n, &name) {
+            continue;
         }
+        let lock_path = store_dir.join(format!("{name}{READERS}"));
+        let lock = match OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+        {
+            Ok(lock) => lock,
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot open {}", lock_path.display()));
+            }
+        };
+        if lock.try_lock().is_err() {
+            continue; // a reader still has it open
+        }
+        match fs::remove_dir_all(store_dir.join(&name)) {
+            Ok(()) => {}
+            // Another process removed it first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot remove the old generation {name}"));
+            }
+        }
+        // Unlinked while still locked: a reader that opened the lock file meanwhile finds the
+        // directory gone and reads `CURRENT` again.
+        let _ = fs::remove_file(&lock_path);
+        removed.push(name);
     }
-    Ok(())
+    Ok(removed)
+}
+
+/// Removes every generation older than the published one that no reader holds; returns the
+/// names removed.
+pub fn remove_unused(store_dir: &Path) -> Result<Vec<String>> {
+    let Some(current) = current_generation(store_dir)?
+        .as_deref()
+        .and_then(generation_number)
+    else {
+        return Ok(Vec::new());
+    };
+    remove_generations(store_dir, |n, _| n >= current)
 }
 
 /// Loads `triples` into a new generation and publishes it. The caller holds the [`BuildLock`].
-/// The first error in `triples` stops the load and nothing is published. Returns the opened
-/// new store (read-write) and its directory.
+///
+/// The first error in `triples`, a cancellation ([`LoadOptions::cancel`]) or a failure
+/// anywhere before publication stops the build: the new generation's directory is removed and
+/// the published one is untouched. Returns the new generation's directory.
 pub fn build_generation(
     _lock: &BuildLock,
     store_dir: &Path,
     triples: impl Iterator<Item = Result<Triple>>,
     options: &LoadOptions,
     on_progress: impl Fn(u64) + Send + Sync + 'static,
-) -> Result<(Store, PathBuf)> {
+) -> Result<PathBuf> {
     let current = current_generation(store_dir)?;
     let current_number = current.as_deref().and_then(generation_number);
     // Numbers only grow, even past leftovers, so a name is never reused.
@@ -127,29 +207,41 @@ pub fn build_generation(
     remove_generations(store_dir, |n, _| current_number.is_some_and(|c| n <= c))?;
     let name = format!("{PREFIX}{next:06}");
     let dir = store_dir.join(&name);
-    let store = Store::open(&dir)
-        .with_context(|| format!("cannot create the store generation {}", dir.display()))?;
-    let mut loader = store
-        .bulk_loader()
-        .on_progress(on_progress)
-        .with_max_memory_size_in_megabytes(options.memory_mb.unwrap_or(DEFAULT_MEMORY_MB));
-    let quads = triples.map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)));
-    loader
-        .load_ok_quads::<anyhow::Error, anyhow::Error>(quads)
-        .with_context(|| format!("cannot load into {}", dir.display()))?;
-    loader
-        .commit()
-        .with_context(|| format!("cannot commit {}", dir.display()))?;
-    store
-        .flush()
-        .with_context(|| format!("cannot flush {}", dir.display()))?;
+    let loaded = (|| {
+        let store = Store::open(&dir)
+            .with_context(|| format!("cannot create the store generation {}", dir.display()))?;
+        let mut loader = store
+            .bulk_loader()
+            .on_progress(on_progress)
+            .with_max_memory_size_in_megabytes(options.memory_mb.unwrap_or(DEFAULT_MEMORY_MB));
+        let quads =
+            triples.map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)));
+        loader
+            .load_ok_quads::<anyhow::Error, anyhow::Error>(quads)
+            .with_context(|| format!("cannot load into {}", dir.display()))?;
+        options.checkpoint("commit")?;
+        loader
+            .commit()
+            .with_context(|| format!("cannot commit {}", dir.display()))?;
+        options.checkpoint("flush")?;
+        // Waits for RocksDB to compact the ingested files enough to accept writes: scans of
+        // an uncompacted store run about 3 times slower (BENCHMARKS.md).
+        store
+            .flush()
+            .with_context(|| format!("cannot flush {}", dir.display()))?;
+        options.checkpoint("publish")
+    })();
+    if let Err(e) = loaded {
+        // Nothing was published: take the half-built generation away now.
+        let _ = fs::remove_dir_all(&dir);
+        return Err(e);
+    }
     publish(store_dir, &name)?;
-    // Keep the replaced generation for readers that still have it open; drop older ones. The
-    // new generation is already published, so a failure here is left for the next build.
-    let _ = remove_generations(store_dir, |_, old| {
-        old == name || Some(old) == current.as_deref()
-    });
-    Ok((store, dir))
+    options.checkpoint("cleanup").ok();
+    // Older generations go unless a reader still has them open. The new generation is
+    // already published, so a failure here is left for the next build.
+    let _ = remove_unused(store_dir);
+    Ok(dir)
 }
 
 /// Atomically points `CURRENT` at `name`: write a temporary file, sync it, rename it over.
@@ -164,15 +256,79 @@ fn publish(store_dir: &Path, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens the published generation read-only.
-pub fn open(store_dir: &Path) -> Result<Store> {
-    let Some(name) = current_generation(store_dir)? else {
-        return Err(UserError::msg(format!(
-            "no graph in {}: run `histkg build` first (or pass --store DIR)",
-            store_dir.display()
-        )));
+/// A published generation opened read-only. While it (or a [`Published::guard`]) lives, a
+/// shared lock keeps builds and servers from removing the generation.
+pub struct Published {
+    store: Store,
+    name: String,
+    guard: Arc<Option<File>>,
+}
+
+impl std::ops::Deref for Published {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl Published {
+    /// The generation's name (`gen-000007`).
+    pub fn generation(&self) -> &str {
+        &self.name
+    }
+
+    /// Keeps the generation from being removed for as long as the returned value lives (for
+    /// work that outlives this handle, such as a query thread).
+    pub fn guard(&self) -> impl Send + Sync + 'static {
+        Arc::clone(&self.guard)
+    }
+}
+
+/// Share-locks `gen-N.readers`. `None` when the store directory cannot hold the lock file (a
+/// read-only copy): nothing can remove generations from it either.
+fn lock_readers(store_dir: &Path, name: &str) -> Result<Option<File>> {
+    let path = store_dir.join(format!("{name}{READERS}"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .or_else(|_| File::open(&path));
+    let Ok(file) = file else {
+        return Ok(None);
     };
-    let dir = store_dir.join(&name);
-    Store::open_read_only(&dir)
-        .with_context(|| format!("cannot open the store generation {}", dir.display()))
+    file.lock_shared()
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(Some(file))
+}
+
+/// Opens the published generation read-only.
+pub fn open(store_dir: &Path) -> Result<Published> {
+    // A build may publish and remove generations between reading `CURRENT` and taking the
+    // lock: then read `CURRENT` again.
+    for _ in 0..8 {
+        let Some(name) = current_generation(store_dir)? else {
+            return Err(UserError::msg(format!(
+                "no graph in {}: run `histkg build` first (or pass --store DIR)",
+                store_dir.display()
+            )));
+        };
+        let guard = lock_readers(store_dir, &name)?;
+        let dir = store_dir.join(&name);
+        if !dir.is_dir() {
+            continue;
+        }
+        let store = Store::open_read_only(&dir)
+            .with_context(|| format!("cannot open the store generation {}", dir.display()))?;
+        return Ok(Published {
+            store,
+            name,
+            guard: Arc::new(guard),
+        });
+    }
+    Err(anyhow::anyhow!(
+        "the store {} keeps changing (builds in a loop?); try again",
+        store_dir.display()
+    ))
 }

@@ -1,8 +1,9 @@
 //! `histkg serve`: a read-only linked-data server over the published store.
 //!
 //! The heart is the pure handler [`App::handle`], which maps a request to a response without
-//! touching sockets, so every route is tested directly; [`run`] only binds it to a port with
-//! `oxhttp`. Routes:
+//! touching sockets, so every route is tested directly; [`Live`] keeps an `App` over whichever
+//! generation is published (a new build is served within a second of its publication) and
+//! [`run`] binds it to a port with `oxhttp`. Routes:
 //!
 //! - `/sparql`: SPARQL 1.1 Protocol (GET `?query=`, POST form or `application/sparql-query`),
 //!   results by `Accept`; a service description on a plain GET; updates answer 403.
@@ -34,8 +35,11 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The longest request target we accept (longer: 414).
-pub const MAX_URL_BYTES: usize = 8 * 1024;
+/// The longest request target (path and query) we accept (longer: 414): the 8000 octets
+/// RFC 9110 §4.1 recommends supporting. It must stay under oxhttp's own limit of 8 KiB on the
+/// whole request head (request line and headers), beyond which oxhttp answers 400 before the
+/// handler runs; a larger value would make 414 unreachable.
+pub const MAX_URL_BYTES: usize = 8000;
 /// The largest request body we accept (larger: 413).
 pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
 
@@ -79,9 +83,9 @@ impl Links {
     }
 }
 
-/// The application: the store and what every response needs.
+/// The application over one store generation: the store and what every response needs.
 pub struct App {
-    store: Store,
+    store: crate::store::Published,
     iris: Iris,
     base_path: String,
     prefixes: Vec<(String, String)>,
@@ -183,7 +187,11 @@ fn rdf_format(media: &str) -> Format {
 
 impl App {
     /// Prepares the application over an opened store; reads the curated queries of `queries_dir`.
-    pub fn new(store: Store, queries_dir: &Path, options: Options) -> Result<Self> {
+    pub fn new(
+        store: crate::store::Published,
+        queries_dir: &Path,
+        options: Options,
+    ) -> Result<Self> {
         let base = query::stored_base(&store)?
             .context("the store has no dataset base IRI (void:uriSpace); rebuild it")?;
         let iris = Iris::new(&base).map_err(anyhow::Error::msg)?;
@@ -243,6 +251,22 @@ impl App {
         Ok(app)
     }
 
+    /// The store this application reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// How many query threads wait for work: a query stopped at the deadline gives its thread
+    /// back once its evaluation has really stopped (for tests).
+    pub fn idle_query_threads(&self) -> usize {
+        self.pool.idle()
+    }
+
+    /// The name of the store generation this application reads.
+    pub fn generation(&self) -> &str {
+        self.store.generation()
+    }
+
     /// Answers one request. Pure apart from reading the store: no sockets, no files.
     pub fn handle(&self, request: &mut Request<Body>) -> Response<Body> {
         let mut response = self
@@ -260,40 +284,39 @@ impl App {
     }
 
     fn route(&self, request: &mut Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
-        if request.uri().to_string().len() > MAX_URL_BYTES {
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |t| t.as_str().len());
+        if target > MAX_URL_BYTES {
             return Err((
                 StatusCode::URI_TOO_LONG,
                 format!("the URL is longer than {MAX_URL_BYTES} bytes"),
             ));
         }
         let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        // The server is read-only: POST is for the SPARQL endpoint's queries only.
+        let allow = if path == "/sparql" {
+            "GET, HEAD, POST, OPTIONS"
+        } else {
+            "GET, HEAD, OPTIONS"
+        };
         if method == Method::OPTIONS {
             let mut r = Response::builder()
                 .status(StatusCode::NO_CONTENT)
-                .header(ALLOW, "GET, HEAD, POST, OPTIONS");
+                .header(ALLOW, allow);
             if self.options.cors {
                 r = r
-                    .header("access-control-allow-methods", "GET, HEAD, POST, OPTIONS")
+                    .header("access-control-allow-methods", allow)
                     .header("access-control-allow-headers", "Accept, Content-Type");
             }
             return Ok(r.body(Body::empty()).expect("valid response"));
         }
-        let path = request.uri().path().to_owned();
         let is_read = method == Method::GET || method == Method::HEAD;
         match path.as_str() {
             "/sparql" if is_read || method == Method::POST => self.sparql(request),
-            "/sparql" => Err(not_allowed("GET, HEAD, POST")),
-            _ if !is_read => Err(
-                if method == Method::POST
-                    || method == Method::PUT
-                    || method == Method::DELETE
-                    || method == Method::PATCH
-                {
-                    (StatusCode::FORBIDDEN, "this server is read-only".to_owned())
-                } else {
-                    not_allowed("GET, HEAD, POST, OPTIONS")
-                },
-            ),
+            _ if !is_read => Ok(not_allowed(&method, allow)),
             "/" => self.home(&Links::server()),
             "/search" => self.search(request),
             "/.well-known/void" => self.void(request),
@@ -487,8 +510,7 @@ impl App {
     }
 
     fn void(&self, request: &Request<Body>) -> Result<Response<Body>, (StatusCode, String)> {
-        let media =
-            negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
+        let media = accepted(request, RDF_OFFERS)?;
         let public = self
             .options
             .base_url
@@ -779,9 +801,10 @@ impl App {
             RDF_OFFERS[2],
             RDF_OFFERS[3],
         ];
-        let media = explicit
-            .or_else(|| negotiate::choose(header(request, ACCEPT), &offers))
-            .ok_or_else(not_acceptable)?;
+        let media = match explicit {
+            Some(media) => media,
+            None => accepted(request, &offers)?,
+        };
         if media != "text/html" {
             return self.rdf_response(triples, media);
         }
@@ -948,9 +971,14 @@ impl App {
         // evaluator to notice the cancellation.
         let (send, receive) = mpsc::channel();
         let bound = parsed.on_store(&self.store);
+        // A query stopped by the deadline may still be winding down after the server has
+        // switched generations: it keeps its generation from being removed until it ends.
+        let guard = self.store.guard();
+        let alive = token.clone();
         self.pool
             .run(move || {
-                let _ = send.send(collect(bound));
+                let _guard = guard;
+                let _ = send.send(collect(bound, &alive));
             })
             .map_err(internal)?;
         match pool::spin_then_wait(&receive, self.options.timeout) {
@@ -986,7 +1014,6 @@ impl App {
                 format!("cannot evaluate the query: {other}"),
             ),
         })?;
-        let accept = header(request, ACCEPT);
         match collected {
             Collected::Graph(triples) => {
                 let offers = [
@@ -996,7 +1023,7 @@ impl App {
                     RDF_OFFERS[3],
                     "text/html",
                 ];
-                let media = negotiate::choose(accept, &offers).ok_or_else(not_acceptable)?;
+                let media = accepted(request, &offers)?;
                 let media = if media == "text/html" {
                     "text/turtle"
                 } else {
@@ -1005,8 +1032,7 @@ impl App {
                 self.rdf_response(triples, media)
             }
             Collected::Boolean(value) => {
-                let media =
-                    negotiate::choose(accept, SOLUTION_OFFERS).ok_or_else(not_acceptable)?;
+                let media = accepted(request, SOLUTION_OFFERS)?;
                 if media == "text/html" {
                     return self.render("results.html", links, context! { query => text, boolean => value, variables => Vec::<String>::new(), rows => Vec::<Vec<String>>::new() });
                 }
@@ -1016,8 +1042,7 @@ impl App {
                 Ok(ok(media, body))
             }
             Collected::Solutions(variables, solutions) => {
-                let media =
-                    negotiate::choose(accept, SOLUTION_OFFERS).ok_or_else(not_acceptable)?;
+                let media = accepted(request, SOLUTION_OFFERS)?;
                 if media == "text/html" {
                     #[derive(Serialize)]
                     struct Cell {
@@ -1133,8 +1158,7 @@ impl App {
         &self,
         request: &Request<Body>,
     ) -> Result<Response<Body>, (StatusCode, String)> {
-        let media =
-            negotiate::choose(header(request, ACCEPT), RDF_OFFERS).ok_or_else(not_acceptable)?;
+        let media = accepted(request, RDF_OFFERS)?;
         let sd = |local: &str| {
             NamedNode::new_unchecked(format!(
                 "http://www.w3.org/ns/sparql-service-description#{local}"
@@ -1184,15 +1208,37 @@ enum Collected {
     ),
 }
 
+/// Evaluates `query` and collects its results, stopping as soon as `token` is cancelled.
+///
+/// The evaluator itself looks at the token only when it reads the store, and a join done in
+/// memory (a cartesian product) can give millions of results between two reads, so the token
+/// is also checked here for every result; returning an error drops the evaluation.
 fn collect(
     query: oxigraph::sparql::BoundPreparedSparqlQuery<'static>,
+    token: &CancellationToken,
 ) -> Result<Collected, QueryEvaluationError> {
+    let alive = || {
+        if token.is_cancelled() {
+            Err(QueryEvaluationError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     Ok(match query.execute()? {
-        QueryResults::Graph(triples) => Collected::Graph(triples.collect::<Result<_, _>>()?),
+        QueryResults::Graph(triples) => Collected::Graph(
+            triples
+                .map(|t| t.and_then(|t| alive().map(|()| t)))
+                .collect::<Result<_, _>>()?,
+        ),
         QueryResults::Boolean(value) => Collected::Boolean(value),
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
-            Collected::Solutions(variables, solutions.collect::<Result<_, _>>()?)
+            Collected::Solutions(
+                variables,
+                solutions
+                    .map(|s| s.and_then(|s| alive().map(|()| s)))
+                    .collect::<Result<_, _>>()?,
+            )
         }
     })
 }
@@ -1240,21 +1286,45 @@ fn ok(media: &str, body: Vec<u8>) -> Response<Body> {
 }
 
 fn text(status: StatusCode, message: &str) -> Response<Body> {
-    let mut r = Response::builder()
+    Response::builder()
         .status(status)
-        .header(CONTENT_TYPE, "text/plain; charset=utf-8");
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        r = r.header(ALLOW, "GET, HEAD, POST, OPTIONS");
-    }
-    r.body(Body::from(format!("{message}\n")))
+        .header(CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from(format!("{message}\n")))
         .expect("valid response")
 }
 
-fn not_allowed(allow: &str) -> (StatusCode, String) {
-    (
+/// 405 with the methods the resource allows (RFC 9110 §15.5.6 requires `Allow`).
+fn not_allowed(method: &Method, allow: &'static str) -> Response<Body> {
+    let mut response = text(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("method not allowed; use {allow}"),
-    )
+        &format!("{method} is not allowed here; use {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// The offer the request's `Accept` prefers: 400 when the header is not a list of media
+/// ranges, 406 when it accepts none of the offers.
+fn accepted<'a>(
+    request: &Request<Body>,
+    offers: &[&'a str],
+) -> Result<&'a str, (StatusCode, String)> {
+    let malformed = |why: String| (StatusCode::BAD_REQUEST, format!("bad Accept header: {why}"));
+    // Several Accept lines are one comma-separated list (RFC 9110 §5.3).
+    let mut lines = Vec::new();
+    for value in request.headers().get_all(ACCEPT) {
+        lines.push(
+            value
+                .to_str()
+                .map_err(|_| malformed("it is not visible ASCII".to_owned()))?,
+        );
+    }
+    let accept = (!lines.is_empty()).then(|| lines.join(","));
+    negotiate::choose(accept.as_deref(), offers)
+        .map_err(malformed)?
+        .ok_or_else(not_acceptable)
 }
 
 fn not_acceptable() -> (StatusCode, String) {
@@ -1269,12 +1339,25 @@ fn internal(e: impl std::fmt::Display) -> (StatusCode, String) {
 }
 
 /// Binds the handler to `bind` and serves until the process is stopped.
-pub fn run(app: App, bind: std::net::SocketAddr) -> Result<()> {
-    let app = std::sync::Arc::new(app);
-    let server = oxhttp::Server::new(move |request| app.handle(request))
+pub fn run(live: Live, bind: std::net::SocketAddr) -> Result<()> {
+    let live = std::sync::Arc::new(live);
+    let watcher = std::sync::Arc::clone(&live);
+    std::thread::Builder::new()
+        .name("histkg generation watcher".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(WATCH_INTERVAL);
+                match watcher.refresh() {
+                    Ok(Some(name)) => eprintln!("now serving {name}"),
+                    Ok(None) => {}
+                    Err(e) => eprintln!("still serving the previous generation: {e:#}"),
+                }
+            }
+        })?;
+    let server = oxhttp::Server::new(move |request| live.handle(request))
         .bind(bind)
         .with_global_timeout(Duration::from_secs(60))
-        .with_max_concurrent_connections(128)
+        .with_max_concurrent_connections(MAX_CONNECTIONS)
         .with_server_name(concat!("histkg/", env!("CARGO_PKG_VERSION")))?;
     eprintln!("serving on http://{bind}/ (SPARQL at http://{bind}/sparql)");
     server
@@ -1282,4 +1365,72 @@ pub fn run(app: App, bind: std::net::SocketAddr) -> Result<()> {
         .with_context(|| format!("cannot listen on {bind}"))?
         .join()?;
     Ok(())
+}
+
+/// How many connections [`run`] serves at once; more wait for one to close.
+///
+/// oxhttp gives each connection a thread, and a connection that sends nothing holds it until
+/// the 60 s read timeout, so this is how many idle connections it takes to block the server.
+/// At 128, 232 idle connections (the listen backlog took the rest) kept a fresh request
+/// waiting 59.5 s (`tests/reliability/hostile-http.sh` opens 300). 512 threads cost little
+/// (stacks are reserved, not committed), and 512 sockets stay under the usual soft limit of
+/// 1024 open files with room for RocksDB's, so `accept` does not fail (oxhttp would retry it
+/// in a busy loop).
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// How often [`run`] looks for a newly published generation.
+pub const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+
+/// An [`App`] over whichever generation is published.
+///
+/// [`Live::refresh`] opens a newly published generation and swaps it in; requests already
+/// running finish on the generation they started with, whose lock is released (and which a
+/// later refresh or build then removes) when the last of them ends.
+pub struct Live {
+    store_dir: std::path::PathBuf,
+    queries_dir: std::path::PathBuf,
+    options: Options,
+    current: std::sync::RwLock<std::sync::Arc<App>>,
+}
+
+impl Live {
+    /// Opens the published generation of `store_dir`.
+    pub fn open(store_dir: &Path, queries_dir: &Path, options: Options) -> Result<Self> {
+        let app = App::new(crate::store::open(store_dir)?, queries_dir, options.clone())?;
+        Ok(Self {
+            store_dir: store_dir.to_owned(),
+            queries_dir: queries_dir.to_owned(),
+            options,
+            current: std::sync::RwLock::new(std::sync::Arc::new(app)),
+        })
+    }
+
+    /// The application over the generation being served.
+    pub fn app(&self) -> std::sync::Arc<App> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        std::sync::Arc::clone(&current)
+    }
+
+    /// Answers one request on the generation being served.
+    pub fn handle(&self, request: &mut Request<Body>) -> Response<Body> {
+        self.app().handle(request)
+    }
+
+    /// Switches to the published generation if it changed, returning its name, and removes
+    /// older generations no reader holds any more.
+    pub fn refresh(&self) -> Result<Option<String>> {
+        let published = crate::store::current_generation(&self.store_dir)?;
+        let serving = self.app().store.generation().to_owned();
+        let mut switched = None;
+        if published.is_some_and(|p| p != serving) {
+            let store = crate::store::open(&self.store_dir)?;
+            let name = store.generation().to_owned();
+            let app = App::new(store, &self.queries_dir, self.options.clone())?;
+            *self.current.write().unwrap_or_else(|e| e.into_inner()) = std::sync::Arc::new(app);
+            switched = Some(name);
+        }
+        // Not fatal: a read-only store directory cannot be cleaned, and the next build will.
+        let _ = crate::store::remove_unused(&self.store_dir);
+        Ok(switched)
+    }
 }

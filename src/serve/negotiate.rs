@@ -1,32 +1,54 @@
 //! Content negotiation: picks the best of the offered media types for an `Accept` header.
 
-/// Picks the offered media type the client prefers, or `None` when none is acceptable.
+/// Picks the offered media type the client prefers: `Ok(None)` when none is acceptable (406),
+/// `Err` naming the fault when the header is not a list of media ranges (400).
 /// A missing or empty `Accept` accepts the first offer. Offers are in server preference order,
 /// which breaks ties between equal client weights.
-pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str> {
+///
+/// Lenient where old clients are known to differ from RFC 9110 §12.5.1: a bare `*` is read as
+/// `*/*` and a weight may omit its leading zero (Java's default `*; q=.2`); parameters other
+/// than `q` are ignored.
+pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Result<Option<&'a str>, String> {
     let accept = accept.map(str::trim).filter(|a| !a.is_empty());
     let Some(accept) = accept else {
-        return offers.first().copied();
+        return Ok(offers.first().copied());
     };
-    let ranges: Vec<(String, f32)> = accept
-        .split(',')
-        .filter_map(|part| {
-            let mut pieces = part.split(';');
-            let range = pieces.next()?.trim().to_ascii_lowercase();
-            if range.is_empty() {
-                return None;
+    let mut ranges: Vec<(String, f32)> = Vec::new();
+    // Empty list elements (`a, , b`) are allowed (RFC 9110 §5.6.1).
+    for part in accept.split(',').filter(|p| !p.trim().is_empty()) {
+        let mut pieces = part.split(';');
+        let mut range = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if range == "*" {
+            range = "*/*".to_owned();
+        }
+        let valid = range
+            .split_once('/')
+            .is_some_and(|(ty, sub)| is_token(ty) && is_token(sub) && (ty != "*" || sub == "*"));
+        if !valid {
+            return Err(format!("`{}` is not a media range", part.trim()));
+        }
+        let mut q = 1.0;
+        for param in pieces {
+            if let Some((k, v)) = param.split_once('=')
+                && k.trim().eq_ignore_ascii_case("q")
+            {
+                q = v
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|q: &f32| (0.0..=1.0).contains(q))
+                    .ok_or_else(|| format!("`{}` is not a weight between 0 and 1", v.trim()))?;
             }
-            let mut q = 1.0;
-            for param in pieces {
-                if let Some((k, v)) = param.split_once('=')
-                    && k.trim().eq_ignore_ascii_case("q")
-                {
-                    q = v.trim().parse().unwrap_or(0.0);
-                }
-            }
-            Some((range, q))
-        })
-        .collect();
+        }
+        ranges.push((range, q));
+    }
+    if ranges.is_empty() {
+        return Ok(offers.first().copied());
+    }
     let weight = |offer: &str| -> f32 {
         let (ty, _) = offer.split_once('/').unwrap_or((offer, ""));
         // The most specific matching range decides (RFC 9110 §12.5.1).
@@ -54,7 +76,14 @@ pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Option<&'a str> {
             chosen = Some((offer, w));
         }
     }
-    chosen.map(|(o, _)| o)
+    Ok(chosen.map(|(o, _)| o))
+}
+
+/// An RFC 9110 token (the type and subtype of a media range).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]
@@ -66,23 +95,48 @@ mod tests {
     #[test]
     fn browsers_get_html_and_clients_get_what_they_ask() {
         let firefox = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        assert_eq!(choose(Some(firefox), RDF), Some("text/html"));
-        assert_eq!(choose(Some("text/turtle"), RDF), Some("text/turtle"));
+        assert_eq!(choose(Some(firefox), RDF), Ok(Some("text/html")));
+        assert_eq!(choose(Some("text/turtle"), RDF), Ok(Some("text/turtle")));
         assert_eq!(
             choose(Some("application/n-triples, text/turtle;q=0.5"), RDF),
-            Some("application/n-triples")
+            Ok(Some("application/n-triples"))
         );
-        assert_eq!(choose(None, RDF), Some("text/html"));
-        assert_eq!(choose(Some("*/*"), RDF), Some("text/html"));
+        assert_eq!(choose(None, RDF), Ok(Some("text/html")));
+        assert_eq!(choose(Some("*/*"), RDF), Ok(Some("text/html")));
         assert_eq!(
             choose(Some("text/*;q=0.5, text/turtle"), RDF),
-            Some("text/turtle")
+            Ok(Some("text/turtle"))
+        );
+        // Java's old default, with a bare `*` and `q=.2`.
+        let java = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2";
+        assert_eq!(choose(Some(java), RDF), Ok(Some("text/html")));
+        assert_eq!(
+            choose(Some(" , text/turtle;charset=utf-8 ,"), RDF),
+            Ok(Some("text/turtle"))
         );
     }
 
     #[test]
     fn nothing_acceptable_gives_none() {
-        assert_eq!(choose(Some("image/png"), RDF), None);
-        assert_eq!(choose(Some("text/turtle;q=0"), RDF), None);
+        assert_eq!(choose(Some("image/png"), RDF), Ok(None));
+        assert_eq!(choose(Some("text/turtle;q=0"), RDF), Ok(None));
+    }
+
+    #[test]
+    fn malformed_headers_are_errors() {
+        for accept in [
+            "garbage",
+            "text/",
+            "/turtle",
+            "*/turtle",
+            "text/turtle;q=abc",
+            "text/turtle;q=2",
+            "text/turtle;q=",
+            ";q=0.5",
+            "text/tur\"tle",
+            "text /turtle",
+        ] {
+            assert!(choose(Some(accept), RDF).is_err(), "{accept}");
+        }
     }
 }
