@@ -126,18 +126,7 @@ fn every_export_parses_back_to_the_same_graph() {
         RdfFormat::NTriples,
     );
     assert!(reference.len() > 300, "{}", reference.len());
-    for (name, format) in [
-        ("turtle", RdfFormat::Turtle),
-        ("nquads", RdfFormat::NQuads),
-        ("trig", RdfFormat::TriG),
-        ("rdfxml", RdfFormat::RdfXml),
-        (
-            "jsonld",
-            RdfFormat::JsonLd {
-                profile: Default::default(),
-            },
-        ),
-    ] {
+    for (name, format) in common::export_formats().into_iter().skip(1) {
         let graph = parse(&ok(dir.path(), &["export", "--format", name]), format);
         assert_eq!(
             graph, reference,
@@ -367,7 +356,7 @@ fn a_header_only_table_is_valid_when_nothing_needs_its_rows() {
 
 #[test]
 fn awkward_characters_in_literals_survive_every_export_format() {
-    use oxigraph::io::{RdfFormat, RdfParser};
+    use oxigraph::io::RdfParser;
     use oxigraph::model::{Term, Triple};
     // Quotes, backslashes (one at the very end), line breaks, tabs, the control characters a
     // cell may hold (DEL and the C1 controls; the C0 controls other than tab and line breaks
@@ -421,19 +410,7 @@ fn awkward_characters_in_literals_survive_every_export_format() {
             Some("en".to_owned()),
         ),
     ];
-    for (name, format) in [
-        ("ntriples", RdfFormat::NTriples),
-        ("turtle", RdfFormat::Turtle),
-        ("nquads", RdfFormat::NQuads),
-        ("trig", RdfFormat::TriG),
-        ("rdfxml", RdfFormat::RdfXml),
-        (
-            "jsonld",
-            RdfFormat::JsonLd {
-                profile: Default::default(),
-            },
-        ),
-    ] {
+    for (name, format) in common::export_formats() {
         let text = ok(dir.path(), &["export", "--format", name]);
         let triples: Vec<Triple> = RdfParser::from_format(format)
             .for_slice(text.as_bytes())

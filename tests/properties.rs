@@ -1366,23 +1366,6 @@ fn kind_of(id: &str) -> Kind {
     }
 }
 
-/// Every export format, and how to parse it back.
-fn formats() -> [(&'static str, RdfFormat); 6] {
-    [
-        ("ntriples", RdfFormat::NTriples),
-        ("turtle", RdfFormat::Turtle),
-        ("nquads", RdfFormat::NQuads),
-        ("trig", RdfFormat::TriG),
-        ("rdfxml", RdfFormat::RdfXml),
-        (
-            "jsonld",
-            RdfFormat::JsonLd {
-                profile: Default::default(),
-            },
-        ),
-    ]
-}
-
 /// The triples of an export, in N-Triples form, sorted.
 fn parse_back(bytes: &[u8], format: RdfFormat) -> Result<BTreeSet<String>, String> {
     RdfParser::from_format(format)
@@ -1433,7 +1416,7 @@ fn round_trip(data: &Dataset, expected: &Expected) -> Result<(), TestCaseError> 
     let context = || format!("\n{}", data.describe());
     run(dir.path(), &["build"]).map_err(|e| TestCaseError::fail(format!("{e}{}", context())))?;
     let mut reference = None;
-    for (name, format) in formats() {
+    for (name, format) in common::export_formats() {
         let bytes = run(dir.path(), &["export", "--format", name])?;
         let graph = parse_back(&bytes, format).map_err(|e| {
             TestCaseError::fail(format!(

@@ -69,3 +69,21 @@ pub fn built_mini() -> tempfile::TempDir {
     ok(dir.path(), &["build"]);
     dir
 }
+
+/// Every export format (`histkg export --format NAME`) with the parser format that reads it back.
+pub fn export_formats() -> [(&'static str, oxigraph::io::RdfFormat); 6] {
+    use oxigraph::io::RdfFormat;
+    [
+        ("ntriples", RdfFormat::NTriples),
+        ("turtle", RdfFormat::Turtle),
+        ("nquads", RdfFormat::NQuads),
+        ("trig", RdfFormat::TriG),
+        ("rdfxml", RdfFormat::RdfXml),
+        (
+            "jsonld",
+            RdfFormat::JsonLd {
+                profile: Default::default(),
+            },
+        ),
+    ]
+}
