@@ -17,3 +17,12 @@ wait_http() {
   echo "no answer from $1 after 5 s" >&2
   return 1
 }
+
+# serve_store [ARGS...]: starts `histkg serve` on $work/store at $port with ARGS (stderr in
+# $work/serve.log), sets $server, stops it and removes $work on exit, and waits for it.
+serve_store() {
+  "$histkg" serve --store "$work/store" --bind "127.0.0.1:$port" "$@" 2>"$work/serve.log" &
+  server=$!
+  trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+  wait_http "http://127.0.0.1:$port/"
+}

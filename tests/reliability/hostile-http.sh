@@ -8,10 +8,7 @@
 set -euo pipefail
 histkg="$1"
 source "$(dirname "$0")/../lib.sh"
-"$histkg" serve --store "$work/store" --bind "127.0.0.1:$port" --timeout 2 2>"$work/serve.log" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-wait_http "http://127.0.0.1:$port/"
+serve_store --timeout 2
 status=0
 timeout 300 python3 "$root/tests/reliability/hostile_http.py" --port "$port" --pid "$server" --timeout 2 || status=$?
 if [ "$status" -ne 0 ]; then

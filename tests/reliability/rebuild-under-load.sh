@@ -11,13 +11,11 @@ source "$(dirname "$0")/../lib.sh"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cp -r data "$work/data"
 "$histkg" build --data "$work/data" --store "$work/store" >/dev/null
-"$histkg" serve --store "$work/store" --bind "127.0.0.1:$port" --timeout 5 2>"$work/serve.log" &
-server=$!
-trap 'kill $server $wrk 2>/dev/null; rm -rf "$work"' EXIT
-wait_http "http://127.0.0.1:$port/"
+serve_store --timeout 5
 
 wrk -t2 -c8 -d600s -H 'Accept: text/turtle' "http://127.0.0.1:$port/actor/darma-bala" >"$work/wrk.txt" 2>&1 &
 wrk=$!
+trap 'kill $server $wrk 2>/dev/null; rm -rf "$work"' EXIT
 python3 "$root/tests/reliability/rebuild_under_load.py" --histkg "$histkg" --port "$port" \
   --data "$work/data" --store "$work/store" --rebuilds "$rebuilds"
 kill -INT $wrk

@@ -8,10 +8,7 @@ histkg="$1"
 requests="${2:-100000}"
 source "$(dirname "$0")/../lib.sh"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-"$histkg" serve --store "$work/store" --bind "127.0.0.1:$port" --timeout 5 2>"$work/serve.log" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-wait_http "http://127.0.0.1:$port/"
+serve_store --timeout 5
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$server/status"; }
 run() { # run N: at least N requests on 4 connections, in runs of 10 s
   local total=0 answers
