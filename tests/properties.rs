@@ -2031,11 +2031,9 @@ fn regression_ingest_refuses_control_characters() {
 }
 
 /// The same for the two other characters XML 1.0 cannot hold, U+FFFE and U+FFFF
-/// (noncharacters; a UTF-16 byte-order mark read the wrong way round gives U+FFFE): they pass
-/// the ingest and make the RDF/XML export ill-formed. Reported to the owner of `src/ingest/`
-/// (refuse them with the C0 controls); unignore once it is fixed.
+/// (noncharacters; a UTF-16 byte-order mark read the wrong way round gives U+FFFE): they passed
+/// the ingest and made the RDF/XML export ill-formed. The ingest now refuses them too.
 #[test]
-#[ignore = "bug in src/ingest (reported): U+FFFE and U+FFFF are accepted, RDF/XML cannot hold them"]
 fn regression_ingest_refuses_noncharacters_xml_cannot_hold() {
     for bad in ["Bala\u{fffe}", "\u{ffff}"] {
         assert_label_refused(bad);

@@ -435,8 +435,8 @@ impl Reader {
             }
             // The common case is checked in bulk; a bad row is examined field by field.
             let fits = record.iter().all(|f| f.len() <= MAX_FIELD_BYTES);
-            let controls = has_refused_control(record.as_slice());
-            let text = if fits && !controls {
+            let refused = has_refused_char(record.as_slice());
+            let text = if fits && !refused {
                 StringRecord::from_byte_record(std::mem::take(&mut record))
                     .map_err(|e| e.into_byte_record())
             } else {
@@ -557,13 +557,27 @@ fn refused_control(b: u8) -> bool {
     b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')
 }
 
-/// Whether `bytes` hold a [`refused_control`]. Every row goes through it: written without
-/// branches and with byte-wide values, so that it is vectorised.
-fn has_refused_control(bytes: &[u8]) -> bool {
+/// Whether a refused character starts at byte `at` of `bytes`: a [`refused_control`], or one of
+/// the noncharacters U+FFFE and U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`), which XML 1.0 cannot
+/// carry either; U+FFFE is what a UTF-16 byte-order mark read the wrong way round becomes.
+fn refused_at(bytes: &[u8], at: usize) -> bool {
+    refused_control(bytes[at]) || matches!(bytes[at..], [0xEF, 0xBF, 0xBE | 0xBF, ..])
+}
+
+/// Whether `bytes` hold a refused character (see [`refused_at`]). Every row goes through it: the
+/// first scan is written without branches and with byte-wide values, so that it is vectorised;
+/// only a row holding the byte `EF` (rare outside CJK text) is looked at again.
+fn has_refused_char(bytes: &[u8]) -> bool {
     let found = bytes.iter().fold(0u8, |found, &b| {
-        found | u8::from((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+        found
+            | u8::from((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+            | (u8::from(b == 0xEF) << 1)
     });
-    found != 0
+    found & 1 != 0
+        || (found != 0
+            && bytes
+                .windows(3)
+                .any(|w| matches!(w, [0xEF, 0xBF, 0xBE | 0xBF])))
 }
 
 /// The LF bytes in `bytes`, counted in byte-wide lanes (vectorised) 255 bytes at a time.
@@ -589,8 +603,14 @@ fn field_problem(raw: &[u8]) -> Option<String> {
             "invalid UTF-8 after byte {}; save the file as UTF-8",
             e.valid_up_to()
         )),
-        Ok(_) => raw.iter().position(|&b| refused_control(b)).map(|at| match raw[at] {
+        Ok(_) => (0..raw.len()).find(|&at| refused_at(raw, at)).map(|at| match raw[at] {
             0 => format!("contains a NUL byte (character 0) after byte {at}; remove it"),
+            0xEF if raw[at + 2] == 0xBE => format!(
+                "contains the noncharacter U+FFFE after byte {at}, often a UTF-16 byte-order mark read the wrong way round; remove it or save the file as UTF-8 again (RDF/XML cannot carry it)"
+            ),
+            0xEF => format!(
+                "contains the noncharacter U+FFFF after byte {at}; remove it (RDF/XML cannot carry it)"
+            ),
             c => format!(
                 "contains the control character U+{c:04X}{} after byte {at}; remove it (only tabs and line breaks can be in a cell: RDF/XML cannot carry other control characters)",
                 match c {
