@@ -305,7 +305,7 @@ fn build(
             .and_then(|_| signal_hook::flag::register(*signal, cancel.clone()))
             .context("cannot install the signal handlers")?;
     }
-    let lock = store::lock(store_dir)?;
+    let lock = store::lock(store_dir).map_err(|e| store::explain_write_error(e, store_dir))?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
@@ -327,7 +327,8 @@ fn build(
             cancel: Some(cancel),
         },
         move |n| reporter.set_message(n.to_string()),
-    )?;
+    )
+    .map_err(|e| store::explain_write_error(e, store_dir))?;
     progress.finish_and_clear();
     let mut out = std::io::stdout().lock();
     writeln!(out, "built {} from {}", built.dir.display(), data.display())?;

@@ -107,6 +107,64 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
     }
 }
 
+/// Turns a failure to write in the store directory that the user can fix there (a full disk,
+/// a quota, a read-only file system, missing permission) into a [`UserError`] that says what
+/// to do, keeping the system's message; other errors pass unchanged. Wrapped around the build
+/// at the command line's edge.
+pub fn explain_write_error(err: anyhow::Error, store_dir: &Path) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let kind = err.chain().find_map(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| match e.downcast_ref::<oxigraph::store::StorageError>() {
+                Some(oxigraph::store::StorageError::Io(io)) => Some(io.kind()),
+                _ => None,
+            })
+    });
+    let store = store_dir.display();
+    let advice = match kind {
+        Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
+            let published = current_generation(store_dir).ok().flatten();
+            let size = published
+                .as_ref()
+                .map(|name| indicatif::HumanBytes(dir_size(&store_dir.join(name))));
+            format!(
+                "not enough disk space for a new generation in {store}: free some space{} or build elsewhere with --store DIR",
+                match (published, size) {
+                    (Some(name), Some(size)) =>
+                        format!(" (a build needs about as much as the published {name}, {size})"),
+                    _ => String::new(),
+                }
+            )
+        }
+        Some(ErrorKind::ReadOnlyFilesystem) => format!(
+            "{store} is on a read-only file system: build into a writable directory with --store DIR (a published graph can be queried and served from read-only media)"
+        ),
+        Some(ErrorKind::PermissionDenied) => {
+            format!(
+                "no permission to write in {store}: build with --store DIR into a directory you can write to"
+            )
+        }
+        _ => return err,
+    };
+    UserError::msg(format!(
+        "{advice}; nothing was published, the previous graph is unchanged ({err:#})"
+    ))
+}
+
+/// The bytes held by the files under `dir` (0 for what cannot be read).
+fn dir_size(dir: &Path) -> u64 {
+    fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&entry.path()),
+            _ => entry.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
+}
+
 /// The name of the published generation, if any.
 pub fn current_generation(store_dir: &Path) -> Result<Option<String>> {
     match fs::read_to_string(store_dir.join(CURRENT)) {

@@ -747,3 +747,149 @@ fn publish_writes_a_deterministic_static_site() {
         "my notes"
     );
 }
+
+/// A small tmpfs mounted for one test, unmounted on drop. Mounting needs root (or
+/// CAP_SYS_ADMIN): elsewhere the test is skipped with a note, except when
+/// `HISTKG_REQUIRE_MOUNT` is set, as `.ci/run` does, where it fails instead.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Option<Self> {
+        fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if mounted {
+            return Some(Self(dir.to_path_buf()));
+        }
+        assert!(
+            std::env::var_os("HISTKG_REQUIRE_MOUNT").is_none(),
+            "cannot mount a tmpfs on {}: run the tests as root",
+            dir.display()
+        );
+        eprintln!("skipped: mounting a tmpfs needs root");
+        None
+    }
+
+    fn remount(&self, options: &str) {
+        let out = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// The names in the store directory that are generations (`gen-N`, not `gen-N.readers`).
+fn generation_dirs(store: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("gen-") && !n.contains('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_full_disk_refuses_the_build_and_leaves_the_published_graph() {
+    let dir = mini();
+    let Some(_disk) = Tmpfs::mount(&dir.path().join("disk"), "16m") else {
+        return;
+    };
+    ok(dir.path(), &["build", "--store", "disk/store"]);
+    let before = snapshot(dir.path(), "disk/store");
+    // Fill the disk: write until the file system says it is full.
+    {
+        use std::io::Write;
+        let mut filler = fs::File::create(dir.path().join("disk/filler")).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        let full = loop {
+            if let Err(e) = filler.write_all(&block) {
+                break e;
+            }
+        };
+        assert_eq!(full.kind(), std::io::ErrorKind::StorageFull, "{full}");
+    }
+    let stderr = fails(dir.path(), &["build", "--store", "disk/store"]);
+    let (advice, cause) = stderr
+        .split_once(" (cannot ")
+        .unwrap_or_else(|| panic!("no cause in {stderr}"));
+    let (start, end) = advice.split_once(", ").unwrap();
+    assert_eq!(
+        start,
+        "error: not enough disk space for a new generation in disk/store: free some space (a build needs about as much as the published gen-000001"
+    );
+    assert!(
+        end.ends_with(
+            ") or build elsewhere with --store DIR; nothing was published, the previous graph is unchanged"
+        ),
+        "{stderr}"
+    );
+    assert!(cause.contains("No space left on device"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        snapshot(dir.path(), "disk/store"),
+        before,
+        "the store changed"
+    );
+    // Space freed, the next build publishes and leaves one generation (the failed build
+    // removed its own, so its number is free again).
+    fs::remove_file(dir.path().join("disk/filler")).unwrap();
+    ok(dir.path(), &["build", "--store", "disk/store"]);
+    assert_eq!(
+        generation_dirs(&dir.path().join("disk/store")),
+        ["gen-000002"]
+    );
+}
+
+#[test]
+fn a_read_only_store_refuses_the_build_and_still_answers_queries() {
+    let dir = mini();
+    let Some(disk) = Tmpfs::mount(&dir.path().join("disk"), "16m") else {
+        return;
+    };
+    ok(dir.path(), &["build", "--store", "disk/store"]);
+    disk.remount("ro");
+    let before = snapshot(dir.path(), "disk/store");
+    assert_eq!(
+        fails(dir.path(), &["build", "--store", "disk/store"]),
+        "error: disk/store is on a read-only file system: build into a writable directory with --store DIR (a published graph can be queried and served from read-only media); nothing was published, the previous graph is unchanged (cannot open the lock file disk/store/build.lock: Read-only file system (os error 30))\n"
+    );
+    assert_eq!(
+        snapshot(dir.path(), "disk/store"),
+        before,
+        "the store changed"
+    );
+    let out = ok(
+        dir.path(),
+        &[
+            "query",
+            "--store",
+            "disk/store",
+            "--format",
+            "csv",
+            "-e",
+            "SELECT ?l { <https://example.org/histkg/actor/darma-bala> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(lang(?l) = 'en') }",
+        ],
+    );
+    assert_eq!(out, "l\r\nDarma-Bala\r\n");
+    disk.remount("rw");
+    ok(dir.path(), &["build", "--store", "disk/store"]);
+    assert_eq!(
+        generation_dirs(&dir.path().join("disk/store")),
+        ["gen-000002"]
+    );
+}
