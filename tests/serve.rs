@@ -745,3 +745,119 @@ fn the_server_switches_generations_and_removes_old_ones_once_free() {
     );
     assert!(store_dir.join(&second).is_dir());
 }
+
+/// Sends `raw` on a fresh loopback connection and reads until the server closes it or `wait`
+/// passes; returns what came back and how long it took.
+fn exchange(port: u16, raw: &[u8], wait: Duration) -> (String, Duration) {
+    use std::io::{Read, Write};
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket.set_read_timeout(Some(wait)).unwrap();
+    let start = Instant::now();
+    socket.write_all(raw).unwrap();
+    let mut got = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match socket.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buffer[..n]),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), start.elapsed())
+}
+
+/// The status line of each response in `answer`.
+fn statuses(answer: &str) -> Vec<&str> {
+    answer
+        .split("\r\n")
+        .filter(|l| l.starts_with("HTTP/1.1 "))
+        .collect()
+}
+
+#[test]
+fn the_http_layer_answers_oversized_heads_bad_targets_and_timeouts() {
+    let dir = common::built_mini();
+    let live = Live::open(
+        &dir.path().join("store"),
+        &root().join("queries"),
+        Options {
+            timeout: Duration::from_secs(10),
+            cors: false,
+            base_url: None,
+        },
+    )
+    .unwrap();
+    // A free loopback port (oxhttp cannot say which port it was given).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let read_timeout = Duration::from_millis(500);
+    let _server = histkg::serve::server(
+        std::sync::Arc::new(live),
+        ([127, 0, 0, 1], port).into(),
+        read_timeout,
+    )
+    .unwrap()
+    .spawn()
+    .unwrap();
+    let patient = Duration::from_secs(5);
+    let lookup =
+        b"GET /actor/darma-bala HTTP/1.1\r\nHost: localhost\r\nAccept: text/turtle\r\n\r\n";
+
+    let long_line = format!(
+        "GET /sparql?query={} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "a".repeat(9000)
+    );
+    let (answer, _) = exchange(port, long_line.as_bytes(), patient);
+    assert_eq!(statuses(&answer), ["HTTP/1.1 414 URI Too Long"], "{answer}");
+
+    let mut long_head = String::from("GET /actor/darma-bala HTTP/1.1\r\nHost: localhost\r\n");
+    for i in 0..100 {
+        long_head += &format!("X-Filler-{i:03}: {}\r\n", "x".repeat(1000));
+    }
+    long_head += "\r\n";
+    let (answer, _) = exchange(port, long_head.as_bytes(), patient);
+    assert_eq!(
+        statuses(&answer),
+        ["HTTP/1.1 431 Request Header Fields Too Large"],
+        "{answer}"
+    );
+
+    // A proxy's CONNECT (authority-form target) used to panic the connection's thread.
+    let (answer, _) = exchange(
+        port,
+        b"CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n",
+        patient,
+    );
+    assert_eq!(statuses(&answer), ["HTTP/1.1 400 Bad Request"], "{answer}");
+
+    // A request cut short: 408 once the read timeout passes.
+    let (answer, took) = exchange(
+        port,
+        b"GET /actor/darma-bala HTTP/1.1\r\nHost: x\r\n",
+        patient,
+    );
+    assert_eq!(
+        statuses(&answer),
+        ["HTTP/1.1 408 Request Timeout"],
+        "{answer}"
+    );
+    assert!(took < read_timeout * 4, "{took:?}");
+
+    // A kept-alive connection that goes quiet after its answer: closed with nothing more sent
+    // (it used to get a 500).
+    let (answer, took) = exchange(port, lookup, patient);
+    assert_eq!(statuses(&answer), ["HTTP/1.1 200 OK"], "{answer}");
+    assert!(
+        took >= read_timeout && took < read_timeout * 4,
+        "closed after {took:?}"
+    );
+    // A connection that never sends anything: closed without an answer.
+    let (answer, _) = exchange(port, b"", patient);
+    assert_eq!(answer, "");
+
+    // And the server still answers.
+    let (answer, _) = exchange(port, lookup, patient);
+    assert_eq!(statuses(&answer), ["HTTP/1.1 200 OK"], "{answer}");
+}

@@ -3,7 +3,7 @@
 //! The heart is the pure handler [`App::handle`], which maps a request to a response without
 //! touching sockets, so every route is tested directly; [`Live`] keeps an `App` over whichever
 //! generation is published (a new build is served within a second of its publication) and
-//! [`run`] binds it to a port with `oxhttp`. Routes:
+//! [`run`] binds it to a port with `oxhttp` ([`server`]). Routes:
 //!
 //! - `/sparql`: SPARQL 1.1 Protocol (GET `?query=`, POST form or `application/sparql-query`),
 //!   results by `Accept`; a service description on a plain GET; updates answer 403.
@@ -36,9 +36,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// The longest request target (path and query) we accept (longer: 414): the 8000 octets
-/// RFC 9110 §4.1 recommends supporting. It must stay under oxhttp's own limit of 8 KiB on the
-/// whole request head (request line and headers), beyond which oxhttp answers 400 before the
-/// handler runs; a larger value would make 414 unreachable.
+/// RFC 9110 §4.1 recommends supporting. oxhttp has its own limit of 8 KiB on the whole request
+/// head, beyond which it answers 414 or 431 (patched) before the handler runs, so this is what
+/// decides for a target of up to 8 KiB with short headers.
 pub const MAX_URL_BYTES: usize = 8000;
 /// The largest request body we accept (larger: 413).
 pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
@@ -1354,11 +1354,7 @@ pub fn run(live: Live, bind: std::net::SocketAddr) -> Result<()> {
                 }
             }
         })?;
-    let server = oxhttp::Server::new(move |request| live.handle(request))
-        .bind(bind)
-        .with_global_timeout(Duration::from_secs(60))
-        .with_max_concurrent_connections(MAX_CONNECTIONS)
-        .with_server_name(concat!("histkg/", env!("CARGO_PKG_VERSION")))?;
+    let server = server(live, bind, READ_TIMEOUT)?;
     eprintln!("serving on http://{bind}/ (SPARQL at http://{bind}/sparql)");
     server
         .spawn()
@@ -1366,6 +1362,27 @@ pub fn run(live: Live, bind: std::net::SocketAddr) -> Result<()> {
         .join()?;
     Ok(())
 }
+
+/// The HTTP server [`run`] starts, not yet listening: oxhttp with histkg's limits.
+///
+/// oxhttp (patched, `vendor/oxhttp/HISTKG-PATCH.md`) answers before the handler runs: 414 for a
+/// request line over 8 KiB, 431 for a longer head, 400 for a malformed request, 408 for one cut
+/// short by `read_timeout`; a kept-alive connection idle for `read_timeout` is closed without
+/// an answer.
+pub fn server(
+    live: std::sync::Arc<Live>,
+    bind: std::net::SocketAddr,
+    read_timeout: Duration,
+) -> Result<oxhttp::Server> {
+    Ok(oxhttp::Server::new(move |request| live.handle(request))
+        .bind(bind)
+        .with_global_timeout(read_timeout)
+        .with_max_concurrent_connections(MAX_CONNECTIONS)
+        .with_server_name(concat!("histkg/", env!("CARGO_PKG_VERSION")))?)
+}
+
+/// How long [`run`]'s connections wait for a client to send (and to read) before giving up.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How many connections [`run`] serves at once; more wait for one to close.
 ///

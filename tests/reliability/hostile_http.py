@@ -5,7 +5,7 @@ or retries. Every wait is bounded. One line per check with what it measured; exi
 if any check fails.
 
 Checks: slow queries answered 503 within the timeout + 1 s with the server's CPU back to idle;
-eight slow queries not starving lookups; 413 / 414 / oversized headers / malformed and
+eight slow queries not starving lookups; 413 / 414 / 431 / malformed and
 unsatisfiable Accept; path traversal; methods and 405 + Allow; updates 403; SERVICE and LOAD
 refused without any outbound connection; many idle connections not blocking a fresh request.
 
@@ -251,21 +251,18 @@ def check_limits(port):
     target = "/sparql?query=" + "a" * (8100 - len("/sparql?query="))
     a = request(port, "GET", target, [("Accept", "text/csv")])
     check("url", a.status == 414, f"{len(target)}-byte URL: {a}")
+    # Over 8 KiB the (patched) oxhttp answers before histkg's handler: 414 for the request
+    # line, 431 for the header fields.
     target = "/sparql?query=" + "a" * 20000
     a = request(port, "GET", target, [("Accept", "text/csv")])
-    check(
-        "url (oxhttp)",
-        a.status is not None and 400 <= a.status < 500,
-        f"{len(target)}-byte URL (head over oxhttp's 8 KiB): {a} {a.body[:60]!r}",
-    )
+    check("url (oxhttp)", a.status == 414, f"{len(target)}-byte URL: {a} {a.body[:60]!r}")
 
     for name, headers in [
         ("headers (100 KB)", [(f"X-Filler-{i:03}", "x" * 1000) for i in range(100)]),
         ("headers (1000 lines)", [(f"X-Line-{i:04}", "y") for i in range(1000)]),
     ]:
         a = request(port, "GET", "/actor/darma-bala", [("Accept", "text/turtle")] + headers)
-        ok = a.status is not None and 400 <= a.status < 500 and a.elapsed < 5
-        check(name, ok, f"{a} {a.body[:60]!r} after {a.elapsed:.2f} s")
+        check(name, a.status == 431 and a.elapsed < 5, f"{a} {a.body[:60]!r} after {a.elapsed:.2f} s")
 
     for name, accept, expected in [
         ("accept malformed", "text/turtle;q=abc", 400),
@@ -347,15 +344,14 @@ def check_methods(port):
     check("methods", not bad, f"{n} requests (PUT DELETE PATCH TRACE CONNECT BREW on 4 routes): "
           + ("all 405 with Allow" if not bad else f"bad: {bad[:4]}"))
 
-    # CONNECT as proxies send it, with an authority-form target. oxhttp 0.3.3 panics on it
-    # before the handler runs (decoder.rs: `Uri::from_parts(..).unwrap()` without a path), so
-    # the connection closes with no answer; checked here: no hang, and the server lives on.
+    # CONNECT as proxies send it, with an authority-form target: histkg is not a proxy, so
+    # 400 (unpatched oxhttp 0.3.3 panicked on it and closed the connection without an answer).
     a = exchange(f"CONNECT {HOST}:{port} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode(), port, timeout=3)
     after = request(port, "GET", "/actor/darma-bala", [("Accept", "text/turtle")])
     check(
         "methods (CONNECT host:port)",
-        a.elapsed < 3 and after.status == 200,
-        f"{a}; known oxhttp limitation, not 405; the next request: {after}",
+        a.status == 400 and after.status == 200,
+        f"{a}; the next request: {after}",
     )
 
 
