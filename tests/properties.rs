@@ -15,6 +15,7 @@ use histkg::dates::{self, Calendar, Day};
 use histkg::ingest;
 use histkg::ingest::table::ColumnSpec;
 use histkg::mapping::Mapper;
+use histkg::model::Record;
 use histkg::vocab::{Iris, Kind, MAX_ID_LEN, is_slug};
 use oxhttp::model::{Body, HeaderName, HeaderValue, Method, Request, StatusCode};
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -45,6 +46,9 @@ fn config(cases: Option<u32>) -> Config {
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
             "proptest-regressions",
         ))),
+        // A failing round trip builds a store per shrinking step: give up shrinking after a
+        // minute rather than run for tens of minutes.
+        max_shrink_time: 60_000,
         ..default
     }
 }
@@ -89,6 +93,11 @@ fn any_id() -> impl Strategy<Value = String> {
         slug(),
         slug().prop_map(|s| format!(" {s}")),
         slug().prop_map(|s| s.to_uppercase()),
+        // Near misses whose only defect is a hyphen in the wrong place or the length.
+        slug().prop_map(|s| format!("{s}-")),
+        slug().prop_map(|s| format!("-{s}")),
+        (slug(), slug()).prop_map(|(a, b)| format!("{a}--{b}")),
+        "[a-z0-9]{80,82}",
     ]
 }
 
@@ -124,9 +133,8 @@ proptest! {
         prop_assert!(is_slug(&id), "{id}");
         let iris = Iris::new(&base).unwrap();
         let iri = iris.entity(kind, &id);
-        let checked = NamedNode::new(iri.as_str())
+        NamedNode::new(iri.as_str())
             .map_err(|e| TestCaseError::fail(format!("{iri} is not a valid IRI: {e}")))?;
-        prop_assert_eq!(checked.as_str(), iri.as_str());
         prop_assert_eq!(iris.parse_entity(iri.as_str()), Some((kind, id.clone())));
         // A qualified derivation hangs off the entity: a valid IRI, and never an entity.
         let derivation = iris.derivation(&iri, &id);
@@ -135,13 +143,18 @@ proptest! {
     }
 
     #[test]
-    fn distinct_ids_make_distinct_iris(a in (kind(), small_slug()), b in (kind(), small_slug())) {
+    fn distinct_ids_make_distinct_iris(
+        // Equal pairs are rare when drawn independently: a quarter of the cases are equal.
+        (a, b) in prop_oneof![
+            3 => ((kind(), small_slug()), (kind(), small_slug())),
+            1 => (kind(), small_slug()).prop_map(|a| (a.clone(), a)),
+        ]
+    ) {
         let iris = Iris::new(BASE).unwrap();
         let (ia, ib) = (iris.entity(a.0, &a.1), iris.entity(b.0, &b.1));
         prop_assert_eq!(ia == ib, a == b, "{} {}", ia, ib);
         let (da, db) = (iris.derivation(&ia, &b.1), iris.derivation(&ib, &a.1));
         prop_assert_eq!(da == db, a == b, "{} {}", da, db);
-        prop_assert!(da != ia && da != ib);
     }
 
     #[test]
@@ -342,8 +355,14 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// A valid date of 1000-2000, or (half the time) of 1741-1742, so that two dates drawn
+/// independently often fall close together (the edges of intervals).
 fn gen_date() -> impl Strategy<Value = GenDate> {
-    (1000i32..=2000, 1u8..=12, any::<Index>())
+    prop_oneof![gen_date_in(1000..=2000), gen_date_in(1741..=1742)]
+}
+
+fn gen_date_in(years: std::ops::RangeInclusive<i32>) -> impl Strategy<Value = GenDate> {
+    (years, 1u8..=12, any::<Index>())
         .prop_flat_map(|(year, month, day)| {
             let day = 1 + day.index(usize::from(days_in_month(year, month))) as u8;
             let shape = select(vec![
@@ -485,6 +504,18 @@ impl GenValue {
     }
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian day (Howard Hinnant's `days_from_civil`),
+/// independent of `histkg::dates`.
+fn day_number(d: Day) -> i64 {
+    let (m, day) = (i64::from(d.month), i64::from(d.day));
+    let y = i64::from(d.year) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 proptest! {
     #![proptest_config(config(None))]
 
@@ -536,9 +567,18 @@ proptest! {
             prop_assert!(hi >= b.last_day(), "{text}: {hi}");
             prop_assert!(b.approximate() || hi == b.last_day(), "{text}: {hi}");
         }
-        // In 1000-2000 the Julian calendar runs 6 to 13 days behind: its bounds are later.
-        prop_assert!(julian.not_before >= gregorian.not_before, "{}", text);
-        prop_assert!(julian.not_after >= gregorian.not_after, "{}", text);
+        // The Julian calendar runs behind: 5 days in January 1000, 13 in 2000; approximate
+        // dates widened to 900 or 2199 make it 4 to 14. Its bounds are that much later,
+        // counted by an independent day count.
+        for (j, g) in [
+            (julian.not_before, gregorian.not_before),
+            (julian.not_after, gregorian.not_after),
+        ] {
+            if let (Some(j), Some(g)) = (j, g) {
+                let gap = day_number(j) - day_number(g);
+                prop_assert!((4..=14).contains(&gap), "{text}: Julian {j}, Gregorian {g}: {gap} days");
+            }
+        }
         // An unknown calendar covers both readings, and no more.
         prop_assert_eq!(unknown.not_before, gregorian.not_before, "{}", text);
         prop_assert_eq!(unknown.not_after, julian.not_after, "{}", text);
@@ -562,7 +602,12 @@ proptest! {
     /// A day past the end of its month is refused, and the message says how long the month is.
     #[test]
     fn impossible_days_say_how_long_the_month_is(
-        (year, month, day) in (1000i32..=2000, select(vec![2u8, 4, 6, 9, 11])).prop_flat_map(
+        // Half the years are the century years that are leap years only in the Julian
+        // calendar, where 29 February takes the other branch.
+        (year, month, day) in (
+            prop_oneof![1000i32..=2000, select(vec![1100, 1300, 1400, 1500, 1700, 1800, 1900])],
+            select(vec![2u8, 4, 6, 9, 11]),
+        ).prop_flat_map(
             |(year, month)| (Just(year), Just(month), days_in_month(year, month) + 1..=31)
         ),
         calendar in calendar(),
@@ -630,28 +675,19 @@ impl Dataset {
             }
             w.flush().unwrap();
         }
-        for f in ["ontology.ttl", "dataset.ttl"] {
-            fs::copy(root().join("data").join(f), dir.join(f)).unwrap();
-        }
+        common::shipped_ttl(dir);
     }
 
     fn describe(&self) -> String {
         let dir = tempfile::tempdir().unwrap();
         self.write(dir.path());
-        [
-            "sources",
-            "actors",
-            "places",
-            "relations",
-            "events",
-            "participants",
-        ]
-        .iter()
-        .map(|t| {
-            let text = fs::read_to_string(dir.path().join(format!("{t}.csv"))).unwrap();
-            format!("--- {t}.csv\n{text}")
-        })
-        .collect()
+        TABLES
+            .iter()
+            .map(|t| {
+                let text = fs::read_to_string(dir.path().join(t)).unwrap();
+                format!("--- {t}\n{text}")
+            })
+            .collect()
     }
 }
 
@@ -758,6 +794,8 @@ const TEXT_PIECES: &[&str] = &[
     "\u{7f}",
     "\u{85}",
     "\u{fdd0}",
+    // A list separator, kept in plain text cells (`item` replaces it in list items).
+    "|",
 ];
 
 /// Text for a cell that is required: never empty once trimmed.
@@ -1145,7 +1183,8 @@ fn make_id(letter: char, i: usize, slug: &str) -> String {
     id.trim_end_matches('-').to_owned()
 }
 
-/// What the graph must hold whatever the export: one label per named entity and event.
+/// What the graph must hold whatever the export: the English and Russian labels of each
+/// named entity and event, taken from the generated values rather than from the mapping.
 struct Expected {
     labels: Vec<(String, String, &'static str)>,
 }
@@ -1381,7 +1420,10 @@ fn parse_back(bytes: &[u8], format: RdfFormat) -> Result<BTreeSet<String>, Strin
 /// hold at all, or a raw carriage return, which parsers turn into a line feed (XML 1.0
 /// §2.11) where `&#13;` survives.
 fn xml_problem(bytes: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Some(format!("not UTF-8 after byte {}", e.valid_up_to())),
+    };
     let (at, c) = text.char_indices().find(|&(_, c)| {
         !matches!(c, '\t' | '\n' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
     })?;
@@ -1450,6 +1492,40 @@ fn round_trip(data: &Dataset, expected: &Expected) -> Result<(), TestCaseError> 
         }
     }
     let graph = reference.unwrap();
+    // Every triple the mapping makes of the validated rows is in the graph, so a load or an
+    // export that drops or alters one (which all six formats would agree on) is caught. The
+    // triples go through an in-memory store first, which writes numbers in canonical form
+    // (`.80` as `0.8`) as the build's store does.
+    let checked = ingest::check(&dir.path().join("data"))
+        .map_err(|e| TestCaseError::fail(format!("{e}{}", context())))?;
+    let mut mapper = Mapper::new(&checked.base).unwrap();
+    let mapped = oxigraph::store::Store::new().unwrap();
+    checked
+        .records(|record| {
+            for t in mapper.record(&record) {
+                mapped
+                    .insert(
+                        t.as_ref()
+                            .in_graph(oxigraph::model::GraphNameRef::DefaultGraph),
+                    )
+                    .unwrap();
+            }
+            ControlFlow::Continue(())
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let missing: Vec<String> = mapped
+        .iter()
+        .map(|q| Triple::from(q.unwrap()).to_string())
+        .filter(|t| !graph.contains(t))
+        .collect();
+    prop_assert!(
+        !mapped.is_empty().unwrap() && missing.is_empty(),
+        "{} of {} mapped triples missing: {:#?}{}",
+        missing.len(),
+        mapped.len().unwrap(),
+        missing,
+        context()
+    );
     let iris = Iris::new(BASE).unwrap();
     for (id, text, lang) in &expected.labels {
         let triple = Triple::new(
@@ -1556,17 +1632,6 @@ fn csv_soup() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-/// A copy of `tests/fixtures/mini` with the shipped ontology, in `dir`.
-fn mini_data(dir: &Path) {
-    for entry in fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
-    for f in ["ontology.ttl", "dataset.ttl"] {
-        fs::copy(root().join("data").join(f), dir.join(f)).unwrap();
-    }
-}
-
 /// Checks `data_dir`: problems are one per line, located in a data file; a dataset that
 /// passes maps to triples whose IRIs are all valid.
 fn check_anything(data_dir: &Path) -> Result<(), TestCaseError> {
@@ -1587,6 +1652,16 @@ fn check_anything(data_dir: &Path) -> Result<(), TestCaseError> {
             let mut bad = Vec::new();
             checked
                 .records(|record| {
+                    // Every accepted row except a participation cites at least one source.
+                    let sources = match &record {
+                        Record::Actor(n) | Record::Place(n) => Some(&n.sources),
+                        Record::Relation(r) => Some(&r.sources),
+                        Record::Event(e) => Some(&e.sources),
+                        _ => None,
+                    };
+                    if sources.is_some_and(Vec::is_empty) {
+                        bad.push(format!("accepted without a source: {record:?}"));
+                    }
                     for t in mapper.record(&record) {
                         let mut iris = vec![t.subject.to_string(), t.predicate.to_string()];
                         match &t.object {
@@ -1605,7 +1680,7 @@ fn check_anything(data_dir: &Path) -> Result<(), TestCaseError> {
                     ControlFlow::Continue(())
                 })
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert!(bad.is_empty(), "invalid IRIs: {:?}", bad);
+            prop_assert!(bad.is_empty(), "invalid IRIs or uncited rows: {:?}", bad);
         }
     }
     Ok(())
@@ -1617,7 +1692,7 @@ proptest! {
     #[test]
     fn ingest_answers_any_table(table in select(TABLES.to_vec()), bytes in csv_soup()) {
         let dir = tempfile::tempdir().unwrap();
-        mini_data(dir.path());
+        common::mini_data(dir.path());
         fs::write(dir.path().join(table), &bytes).unwrap();
         check_anything(dir.path())?;
     }
@@ -1626,7 +1701,7 @@ proptest! {
     #[test]
     fn ingest_answers_any_rows(table in select(TABLES.to_vec()), bytes in csv_soup()) {
         let dir = tempfile::tempdir().unwrap();
-        mini_data(dir.path());
+        common::mini_data(dir.path());
         let path = dir.path().join(table);
         let text = fs::read(&path).unwrap();
         let header_end = text.iter().position(|&b| b == b'\n').unwrap() + 1;
@@ -1651,7 +1726,7 @@ proptest! {
     #[test]
     fn ingest_answers_edited_tables(table in select(TABLES.to_vec()), edits in edits()) {
         let dir = tempfile::tempdir().unwrap();
-        mini_data(dir.path());
+        common::mini_data(dir.path());
         let path = dir.path().join(table);
         let mut bytes = fs::read(&path).unwrap();
         for (at, delete, piece) in &edits {
@@ -1941,7 +2016,11 @@ fn the_server_answers_any_request() {
         },
     )
     .unwrap();
-    let mut runner = TestRunner::new(config(None));
+    // `source_file` lets a failure be saved next to this file and replayed.
+    let mut runner = TestRunner::new(Config {
+        source_file: Some(file!()),
+        ..config(None)
+    });
     runner
         .run(&gen_request(), |generated| {
             let Some(mut request) = generated.build() else {
@@ -1957,6 +2036,20 @@ fn the_server_answers_any_request() {
                 response.into_body().to_string()
             );
             if generated.method == "HEAD" {
+                // HEAD answers as GET would, without the body (which `handle` drops).
+                let mut get = generated.clone();
+                get.method = "GET".to_owned();
+                let get = app.handle(&mut get.build().unwrap());
+                prop_assert_eq!(get.status(), status, "{:?}", generated);
+                for name in ["content-type", "allow", "vary"] {
+                    prop_assert_eq!(
+                        get.headers().get(name),
+                        response.headers().get(name),
+                        "{} of {:?}",
+                        name,
+                        generated
+                    );
+                }
                 prop_assert!(
                     response.into_body().to_vec().unwrap().is_empty(),
                     "HEAD has a body"

@@ -53,14 +53,24 @@ pub fn mini() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     fs::create_dir_all(&data).unwrap();
+    mini_data(&data);
+    dir
+}
+
+/// Writes the mini dataset (see [`mini`]) into the existing directory `data`.
+pub fn mini_data(data: &Path) {
     for entry in fs::read_dir(root().join("tests/fixtures/mini")).unwrap() {
         let entry = entry.unwrap();
         fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
     }
+    shipped_ttl(data);
+}
+
+/// Copies the shipped `ontology.ttl` and `dataset.ttl` into `data`.
+pub fn shipped_ttl(data: &Path) {
     for f in ["ontology.ttl", "dataset.ttl"] {
         fs::copy(root().join("data").join(f), data.join(f)).unwrap();
     }
-    dir
 }
 
 /// [`mini`], built into `store/`.
