@@ -33,7 +33,7 @@ use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The longest request target (path and query) we accept (longer: 414): the 8000 octets
 /// RFC 9110 §4.1 recommends supporting. oxhttp has its own limit of 8 KiB on the whole request
@@ -96,6 +96,8 @@ pub struct App {
     title: String,
     /// The SPARQL evaluator with the prefixes declared, built once and cloned per query.
     evaluator: SparqlEvaluator,
+    /// Parses `/sparql` queries with the dataset's prefixes (the algebra decides [`is_quick`]).
+    parser: spargebra::SparqlParser,
     /// Threads that run queries, reused between queries.
     pool: pool::Pool,
 }
@@ -230,8 +232,13 @@ impl App {
             });
         }
         let evaluator = query::evaluator(&prefixes)?;
+        let mut parser = spargebra::SparqlParser::new();
+        for (prefix, namespace) in &prefixes {
+            parser = parser.with_prefix(prefix, namespace)?;
+        }
         let mut app = Self {
             evaluator,
+            parser,
             pool: pool::Pool::default(),
             store,
             iris,
@@ -949,7 +956,7 @@ impl App {
             .evaluator
             .clone()
             .with_cancellation_token(token.clone());
-        let parsed = match evaluator.parse_query(&text) {
+        let parsed = match self.parser.clone().parse_query(&text) {
             Ok(q) => q,
             Err(e) => {
                 if query::evaluator(&self.prefixes)
@@ -966,11 +973,24 @@ impl App {
                 return Err((StatusCode::BAD_REQUEST, format!("syntax error: {e}")));
             }
         };
-        // The query runs on its own thread and is collected completely there; if it is not
-        // done by the deadline we cancel it and answer 503 at once, without waiting for the
-        // evaluator to notice the cancellation.
+        if is_quick(&parsed) {
+            // Evaluated on this thread: a single triple pattern with a fixed subject reads
+            // that subject's triples and nothing else, so handing it to a query thread would
+            // cost more (two thread wake-ups) than the query. The deadline is still checked
+            // before every result.
+            let deadline = Instant::now() + self.options.timeout;
+            let result = collect(
+                evaluator.for_query(parsed).on_store(&self.store),
+                &token,
+                Some(deadline),
+            );
+            return self.respond(&Links::server(), result, request, &text);
+        }
+        // Any other query runs on its own thread and is collected completely there; if it is
+        // not done by the deadline we cancel it and answer 503 at once, without waiting for
+        // the evaluator to notice the cancellation.
         let (send, receive) = mpsc::channel();
-        let bound = parsed.on_store(&self.store);
+        let bound = evaluator.for_query(parsed).on_store(&self.store);
         // A query stopped by the deadline may still be winding down after the server has
         // switched generations: it keeps its generation from being removed until it ends.
         let guard = self.store.guard();
@@ -978,7 +998,7 @@ impl App {
         self.pool
             .run(move || {
                 let _guard = guard;
-                let _ = send.send(collect(bound, &alive));
+                let _ = send.send(collect(bound, &alive, None));
             })
             .map_err(internal)?;
         match pool::spin_then_wait(&receive, self.options.timeout) {
@@ -1216,9 +1236,10 @@ enum Collected {
 fn collect(
     query: oxigraph::sparql::BoundPreparedSparqlQuery<'static>,
     token: &CancellationToken,
+    deadline: Option<Instant>,
 ) -> Result<Collected, QueryEvaluationError> {
     let alive = || {
-        if token.is_cancelled() {
+        if token.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d) {
             Err(QueryEvaluationError::Cancelled)
         } else {
             Ok(())
@@ -1241,6 +1262,34 @@ fn collect(
             )
         }
     })
+}
+
+/// Whether `query` is one triple pattern with a fixed subject (an IRI), under at most a
+/// projection, `DISTINCT`, `REDUCED` and `LIMIT`/`OFFSET`: such a query reads one subject's
+/// triples from the `spo` index and cannot run long, so [`App`] evaluates it on the
+/// connection's thread. Everything else (joins, filters, paths, sorts, aggregates, `DESCRIBE`)
+/// goes to a query thread that the deadline can abandon.
+fn is_quick(query: &spargebra::Query) -> bool {
+    use spargebra::algebra::GraphPattern;
+    use spargebra::term::TermPattern;
+    let mut pattern = match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+        spargebra::Query::Describe { .. } => return false,
+    };
+    loop {
+        pattern = match pattern {
+            GraphPattern::Project { inner, .. }
+            | GraphPattern::Distinct { inner }
+            | GraphPattern::Reduced { inner }
+            | GraphPattern::Slice { inner, .. } => inner,
+            GraphPattern::Bgp { patterns } => {
+                return matches!(patterns.as_slice(), [one] if matches!(one.subject, TermPattern::NamedNode(_)));
+            }
+            _ => return false,
+        }
+    }
 }
 
 fn results_format(media: &str) -> oxigraph::sparql::results::QueryResultsFormat {
@@ -1449,5 +1498,42 @@ impl Live {
         // Not fatal: a read-only store directory cannot be cleaned, and the next build will.
         let _ = crate::store::remove_unused(&self.store_dir);
         Ok(switched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_quick;
+
+    fn quick(text: &str) -> bool {
+        is_quick(&spargebra::SparqlParser::new().parse_query(text).unwrap())
+    }
+
+    #[test]
+    fn only_one_pattern_with_a_fixed_subject_is_evaluated_inline() {
+        for text in [
+            "SELECT ?p ?o WHERE { <http://e/x> ?p ?o }",
+            "SELECT DISTINCT ?o WHERE { <http://e/x> <http://e/p> ?o } LIMIT 10 OFFSET 2",
+            "ASK { <http://e/x> ?p <http://e/y> }",
+            "CONSTRUCT WHERE { <http://e/x> ?p ?o }",
+        ] {
+            assert!(quick(text), "{text}");
+        }
+        for text in [
+            "SELECT * WHERE { ?s ?p ?o }",
+            "SELECT * WHERE { _:b ?p ?o }",
+            "SELECT * WHERE { <http://e/x> ?p ?o . ?o ?q ?r }",
+            "SELECT * WHERE { <http://e/x> ?p ?o FILTER(?o != 1) }",
+            "SELECT * WHERE { <http://e/x> <http://e/p>* ?o }",
+            "SELECT ?o WHERE { <http://e/x> ?p ?o } ORDER BY ?o",
+            "SELECT (COUNT(*) AS ?n) WHERE { <http://e/x> ?p ?o }",
+            "SELECT * WHERE { <http://e/x> ?p ?o OPTIONAL { ?o ?q ?r } }",
+            "SELECT * WHERE { { <http://e/x> ?p ?o } UNION { ?o ?p <http://e/x> } }",
+            "SELECT * WHERE { SERVICE <http://e/s> { <http://e/x> ?p ?o } }",
+            "SELECT * WHERE { GRAPH ?g { <http://e/x> ?p ?o } }",
+            "DESCRIBE <http://e/x>",
+        ] {
+            assert!(!quick(text), "{text}");
+        }
     }
 }
