@@ -50,9 +50,13 @@ pub struct LoadOptions {
 
 /// The environment variable naming a build phase to pause at, for the crash tests: the build
 /// prints `histkg: paused at PHASE` to standard error and waits there until it is killed or
-/// cancelled. Phases: `mapping`, `commit`, `flush`, `publish` (all before publication) and
+/// cancelled (or, with [`RESUME_VARIABLE`], resumed). Phases: `mapping`, `commit`, `flush`, `publish` (all before publication) and
 /// `cleanup` (after it).
 pub const PAUSE_VARIABLE: &str = "HISTKG_PAUSE_AT";
+
+/// With [`PAUSE_VARIABLE`], the environment variable naming a file: the paused build goes on
+/// once that file exists (for the test that edits a table during a build).
+pub const RESUME_VARIABLE: &str = "HISTKG_RESUME_WHEN";
 
 impl LoadOptions {
     /// True once the build has been asked to stop.
@@ -67,7 +71,8 @@ impl LoadOptions {
     pub fn checkpoint(&self, phase: &str) -> Result<()> {
         if std::env::var_os(PAUSE_VARIABLE).is_some_and(|p| p == phase) {
             eprintln!("histkg: paused at {phase}");
-            while !self.cancelled() {
+            let resume = std::env::var_os(RESUME_VARIABLE).map(PathBuf::from);
+            while !self.cancelled() && !resume.as_deref().is_some_and(Path::exists) {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
         }

@@ -232,3 +232,53 @@ fn sigint_and_sigterm_cancel_cleanly() {
     }
     s.finish();
 }
+
+/// A table edited while the build streams the records (after the checks) fails the build:
+/// exit 1 naming the file, nothing published, no leftover generation. The build pauses at its
+/// first record (`mapping`), the test edits a table, then lets it go on (`HISTKG_RESUME_WHEN`).
+#[test]
+fn a_table_changed_during_the_build_publishes_nothing() {
+    let mut s = setup();
+    // sources.csv is being read when the build pauses; relations.csv is opened later.
+    for table in ["sources.csv", "relations.csv"] {
+        let resume = s.dir.path().join("resume");
+        let _ = fs::remove_file(&resume);
+        let mut command = Command::new(BIN);
+        command
+            .arg("build")
+            .current_dir(s.dir.path())
+            .env("HISTKG_PAUSE_AT", "mapping")
+            .env("HISTKG_RESUME_WHEN", &resume)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let rest = wait_for_pause(&mut child, "mapping");
+        let path = s.dir.path().join("data").join(table);
+        let mut text = fs::read_to_string(&path).unwrap();
+        text.push('\n');
+        fs::write(&path, text).unwrap();
+        fs::write(&resume, "").unwrap();
+        let status = child.wait().unwrap();
+        let stderr: Vec<String> = rest.try_iter().collect();
+        assert_eq!(status.code(), Some(1), "{table}: {stderr:?}");
+        assert!(
+            stderr.first().is_some_and(|l| l.starts_with("error: ")
+                && l.ends_with("a table changed during the build, so nothing was published:")),
+            "{table}: {stderr:?}"
+        );
+        assert!(
+            stderr
+                .iter()
+                .any(|l| l.starts_with(&format!("data/{table}:"))
+                    && l.contains("the file changed while histkg was reading it")),
+            "{table}: {stderr:?}"
+        );
+        assert!(!s.check(&format!("{table} edited during the build")));
+        assert_eq!(
+            generation_dirs(s.dir.path()),
+            vec![s.before.0.clone()],
+            "{table}: leftovers"
+        );
+    }
+    s.finish();
+}
