@@ -191,7 +191,10 @@ fn accept_request(
     while connection_state == ConnectionState::KeepAlive {
         poll_briefly(&stream);
         let mut reader = BufReader::with_capacity(BUFFER_CAPACITY, stream.try_clone()?);
-        let (mut response, new_connection_state) = match decode_request_headers(&mut reader, false)
+        let decoded = decode_request_headers(&mut reader, false);
+        // histkg patch: this connection is busy until its answer is written.
+        let _busy = Busy::start();
+        let (mut response, new_connection_state) = match decoded
         {
             Ok(request) => {
                 // Handles Expect header
@@ -254,13 +257,37 @@ const POLL: Duration = Duration::from_micros(200);
 /// histkg patch: connections polling at this moment; at most one at a time.
 static POLLING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// histkg patch: connections answering a request at this moment.
+static BUSY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// histkg patch: counts a connection in [`BUSY`] while it lives.
+struct Busy;
+
+impl Busy {
+    fn start() -> Self {
+        BUSY.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Self
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        BUSY.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// histkg patch: polls `stream` for readable bytes for up to [`POLL`], yielding between polls,
 /// before the caller blocks in `read`. On a virtual machine a core that goes idle halts, and
 /// waking it for the next request costs tens of microseconds, a good part of a quick request
 /// on a kept-alive connection; a poll keeps the core awake across the client's round trip.
-/// Only one connection polls at a time, so under load the cores answer requests instead.
+/// Only when no connection is answering a request, and one connection at a time, so that
+/// under load the cores answer requests instead of polling.
 fn poll_briefly(stream: &TcpStream) {
     use std::sync::atomic::Ordering;
+    // Another connection at work keeps a core awake already.
+    if BUSY.load(Ordering::Acquire) > 0 {
+        return;
+    }
     if POLLING.fetch_add(1, Ordering::AcqRel) > 0 {
         POLLING.fetch_sub(1, Ordering::AcqRel);
         return;
