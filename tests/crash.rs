@@ -58,6 +58,11 @@ fn generation_dirs(dir: &Path) -> Vec<String> {
 }
 
 fn spawn_build(dir: &Path, pause_at: Option<&str>) -> Child {
+    build_command(dir, pause_at).spawn().unwrap()
+}
+
+/// `histkg build` in `dir`, stderr piped, pausing at `pause_at` if given.
+fn build_command(dir: &Path, pause_at: Option<&str>) -> Command {
     let mut command = Command::new(BIN);
     command
         .arg("build")
@@ -67,7 +72,7 @@ fn spawn_build(dir: &Path, pause_at: Option<&str>) -> Child {
     if let Some(phase) = pause_at {
         command.env("HISTKG_PAUSE_AT", phase);
     }
-    command.spawn().unwrap()
+    command
 }
 
 /// Waits until the build says it paused at `phase`; returns the rest of its stderr later.
@@ -243,15 +248,10 @@ fn a_table_changed_during_the_build_publishes_nothing() {
     for table in ["sources.csv", "relations.csv"] {
         let resume = s.dir.path().join("resume");
         let _ = fs::remove_file(&resume);
-        let mut command = Command::new(BIN);
-        command
-            .arg("build")
-            .current_dir(s.dir.path())
-            .env("HISTKG_PAUSE_AT", "mapping")
+        let mut child = build_command(s.dir.path(), Some("mapping"))
             .env("HISTKG_RESUME_WHEN", &resume)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap();
+            .spawn()
+            .unwrap();
         let rest = wait_for_pause(&mut child, "mapping");
         let path = s.dir.path().join("data").join(table);
         let mut text = fs::read_to_string(&path).unwrap();

@@ -25,6 +25,20 @@ fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// A [`Live`] server state over `store_dir` with a 10 s query timeout.
+fn live(store_dir: &std::path::Path) -> Live {
+    Live::open(
+        store_dir,
+        &root().join("queries"),
+        Options {
+            timeout: Duration::from_secs(10),
+            cors: false,
+            base_url: None,
+        },
+    )
+    .unwrap()
+}
+
 fn default_app() -> (tempfile::TempDir, App) {
     app(Duration::from_secs(10), false)
 }
@@ -710,16 +724,7 @@ fn network_timeline_and_vendored_assets() {
 fn the_server_switches_generations_and_removes_old_ones_once_free() {
     let dir = common::built_mini();
     let store_dir = dir.path().join("store");
-    let live = Live::open(
-        &store_dir,
-        &root().join("queries"),
-        Options {
-            timeout: Duration::from_secs(10),
-            cors: false,
-            base_url: None,
-        },
-    )
-    .unwrap();
+    let live = live(&store_dir);
     assert_eq!(live.refresh().unwrap(), None, "nothing new yet");
     // A request in flight holds the first generation.
     let in_flight = live.app();
@@ -776,16 +781,7 @@ fn statuses(answer: &str) -> Vec<&str> {
 #[test]
 fn the_http_layer_answers_oversized_heads_bad_targets_and_timeouts() {
     let dir = common::built_mini();
-    let live = Live::open(
-        &dir.path().join("store"),
-        &root().join("queries"),
-        Options {
-            timeout: Duration::from_secs(10),
-            cors: false,
-            base_url: None,
-        },
-    )
-    .unwrap();
+    let live = live(&dir.path().join("store"));
     // A free loopback port (oxhttp cannot say which port it was given).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
