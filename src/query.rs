@@ -122,6 +122,16 @@ pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
     Ok(evaluator)
 }
 
+/// A SPARQL parser with `prefixes` pre-declared, for callers that look at the algebra before
+/// evaluating it ([`SparqlEvaluator::for_query`]).
+pub fn parser(prefixes: &[(String, String)]) -> Result<spargebra::SparqlParser> {
+    let mut parser = spargebra::SparqlParser::new();
+    for (p, ns) in prefixes {
+        parser = parser.with_prefix(p, ns)?;
+    }
+    Ok(parser)
+}
+
 /// Runs a SELECT query written by histkg itself (cards, pages, summaries) and collects its
 /// solutions; each gives its values by name (`get("x")`) or in variable order (`values()`).
 pub fn select(

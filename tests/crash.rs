@@ -138,6 +138,17 @@ impl Setup {
         }
     }
 
+    /// After a build that failed or was cancelled: the graph published before is still
+    /// published, and it is the only generation left.
+    fn unchanged_and_clean(&mut self, what: &str) {
+        assert!(!self.check(what));
+        assert_eq!(
+            generation_dirs(self.dir.path()),
+            vec![self.before.0.clone()],
+            "{what}: leftovers"
+        );
+    }
+
     /// A complete build afterwards succeeds and leaves exactly one generation.
     fn finish(&mut self) {
         ok(self.dir.path(), &["build"]);
@@ -227,13 +238,8 @@ fn sigint_and_sigterm_cancel_cleanly() {
                 .any(|l| l.contains("interrupted: nothing was published")),
             "SIG{signal} at {phase}: {stderr:?}"
         );
-        assert!(!s.check(&format!("SIG{signal} at {phase}")));
-        // Cancelled builds clean up at once: only the published generation is left.
-        assert_eq!(
-            generation_dirs(s.dir.path()),
-            vec![s.before.0.clone()],
-            "SIG{signal} at {phase}"
-        );
+        // Cancelled builds clean up at once.
+        s.unchanged_and_clean(&format!("SIG{signal} at {phase}"));
     }
     s.finish();
 }
@@ -273,12 +279,7 @@ fn a_table_changed_during_the_build_publishes_nothing() {
                     && l.contains("the file changed while histkg was reading it")),
             "{table}: {stderr:?}"
         );
-        assert!(!s.check(&format!("{table} edited during the build")));
-        assert_eq!(
-            generation_dirs(s.dir.path()),
-            vec![s.before.0.clone()],
-            "{table}: leftovers"
-        );
+        s.unchanged_and_clean(&format!("{table} edited during the build"));
     }
     s.finish();
 }

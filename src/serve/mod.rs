@@ -232,10 +232,7 @@ impl App {
             });
         }
         let evaluator = query::evaluator(&prefixes)?;
-        let mut parser = spargebra::SparqlParser::new();
-        for (prefix, namespace) in &prefixes {
-            parser = parser.with_prefix(prefix, namespace)?;
-        }
+        let parser = query::parser(&prefixes)?;
         let mut app = Self {
             evaluator,
             parser,
