@@ -185,6 +185,7 @@ def versions(args):
         "memory": mem,
         "kernel": platform.release(),
         "histkg": first_line([args.histkg, "--version"]),
+        "histkg_profile": args.profile,
         "oxigraph": first_line([args.oxigraph, "--version"]),
         "wrk": first_line(["wrk", "-v"]),
         "python": platform.python_version(),
@@ -198,6 +199,7 @@ def main():
     p.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     p.add_argument("--connections", default="1,4,16")
     p.add_argument("--histkg", required=True)
+    p.add_argument("--profile", default="release", help="the Cargo profile histkg was built with")
     p.add_argument("--synth", required=True)
     p.add_argument("--oxigraph", required=True)
     p.add_argument("--work", required=True, help="scratch directory (data, stores, dumps)")
@@ -345,7 +347,7 @@ def main():
         f"### {args.size} relations: {triples} triples, {pairs} pairs",
         "",
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Linux {info['kernel']}. "
-        f"{info['histkg']}; {info['oxigraph']}; {info['wrk']}.",
+        f"{info['histkg']} (Cargo profile `{info['histkg_profile']}`); {info['oxigraph']}; {info['wrk']}.",
         "",
         report.markdown(),
     ]

@@ -6,6 +6,10 @@
 #
 # Results go to bench/results/SIZE.md and SIZE.json; scratch data to $HISTKG_BENCH_WORK
 # (default /tmp/histkg-bench/SIZE), kept between runs so the synthetic data is made once.
+#
+# histkg is measured as built with the `dist` profile (Cargo.toml: fat LTO, one codegen unit,
+# the settings the oxigraph CLI is built with). HISTKG_BENCH_PROFILE=release measures the
+# test profile instead; .ci/run does that so CI compiles RocksDB once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE="${1:?usage: bench/run.sh SIZE [--pairs N] [--duration S] [--only build,export,query,endpoint]}"
@@ -20,11 +24,12 @@ if [ ! -x "$VENV/bin/oxigraph" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q -r tests/interop/requirements.txt
 fi
-cargo build --release --locked --bin histkg --example synth -q
+PROFILE="${HISTKG_BENCH_PROFILE:-dist}"
+cargo build --profile "$PROFILE" --locked --bin histkg --example synth -q
 
 WORK="${HISTKG_BENCH_WORK:-/tmp/histkg-bench/$SIZE}"
 python3 bench/bench.py --size "$SIZE" \
-  --histkg "$CARGO_TARGET_DIR/release/histkg" \
-  --synth "$CARGO_TARGET_DIR/release/examples/synth" \
+  --histkg "$CARGO_TARGET_DIR/$PROFILE/histkg" --profile "$PROFILE" \
+  --synth "$CARGO_TARGET_DIR/$PROFILE/examples/synth" \
   --oxigraph "$VENV/bin/oxigraph" \
   --work "$WORK" --out "${HISTKG_BENCH_OUT:-bench/results}" "$@"

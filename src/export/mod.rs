@@ -10,20 +10,22 @@
 //! [`dump`] streams a whole store without holding the graph in memory. Decoding a triple
 //! costs Oxigraph up to three RocksDB lookups (one per IRI or long literal), which is most of
 //! an export's time, so worker threads read and format subjects in parallel while the
-//! calling thread writes them in order. The formats that declare prefixes up front (Turtle's
-//! `@prefix` lines, JSON-LD's `@context`) only know which prefixes are used at the end:
-//! Turtle's body is written to a temporary file and copied after the header; JSON-LD and
-//! RDF/XML spill sorted N-Triples to a temporary file and serialize from it.
+//! calling thread writes them in order. Turtle declares only the prefixes it uses, which are
+//! known at the end: its body is written to a temporary file and copied after the `@prefix`
+//! lines. JSON-LD and RDF/XML are serialized on the calling thread as the subjects arrive,
+//! with every prefix of the dataset declared (`@context`, `xmlns:`): finding the used ones
+//! first would cost a second pass over the store. (`oxjsonld` writes full IRIs, so its
+//! `@context` names the prefixes without abbreviating anything.)
 
 pub mod turtle;
 
 use anyhow::{Context, Result};
-use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::collections::BTreeSet;
-use std::io::{BufReader, BufWriter, Seek, Write};
+use std::io::{BufWriter, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -210,52 +212,61 @@ pub fn dump(
             std::io::copy(&mut body, &mut w)?;
         }
         Format::Rdfxml | Format::Jsonld => {
-            // Sorted N-Triples in the writer's order, then the serializer reads them back.
-            let (sorted, used) = spill(store, &abbreviations, spill_dir, |out, triples| {
-                triples.iter().try_for_each(|t| writeln!(out, "{t} ."))
-            })?;
-            let triples = RdfParser::from_format(RdfFormat::NTriples)
-                .for_reader(BufReader::with_capacity(1 << 20, sorted))
-                .map(|q| {
-                    q.map(Triple::from)
-                        .context("cannot read back the sorted triples")
-                });
-            serialize(triples, format, &abbreviations.declarations(&used), &mut w)?;
+            // The workers read ahead while this thread serializes.
+            let mut writer = Serializer::new(format, &abbreviations.all(), &mut w)?;
+            for_each_subject(
+                store,
+                |triples| triples,
+                |triples| triples.iter().try_for_each(|t| writer.write(t)),
+            )?;
+            writer.finish()?;
         }
     }
     w.flush()?;
     Ok(())
 }
 
-/// Writes `triples` with Oxigraph's RDF/XML or `oxjsonld`'s JSON-LD serializer.
-fn serialize(
-    triples: impl Iterator<Item = Result<Triple>>,
-    format: Format,
-    declarations: &[(&str, &str)],
-    w: impl Write,
-) -> Result<()> {
-    if format == Format::Rdfxml {
-        let mut serializer = RdfSerializer::from_format(RdfFormat::RdfXml);
-        for (p, ns) in declarations {
-            serializer = serializer.with_prefix(*p, *ns)?;
-        }
-        let mut writer = serializer.for_writer(CarriageReturns(w));
-        for t in triples {
-            writer.serialize_triple(&t?)?;
-        }
-        writer.finish()?.flush()?;
-    } else {
-        let mut serializer = oxjsonld::JsonLdSerializer::new();
-        for (p, ns) in declarations {
-            serializer = serializer.with_prefix(*p, *ns)?;
-        }
-        let mut writer = serializer.for_writer(w);
-        for t in triples {
-            writer.serialize_quad(t?.as_ref().in_graph(GraphNameRef::DefaultGraph))?;
-        }
-        writer.finish()?.flush()?;
+/// Oxigraph's RDF/XML or `oxjsonld`'s JSON-LD serializer, fed one triple at a time.
+enum Serializer<W: Write> {
+    RdfXml(oxigraph::io::WriterQuadSerializer<CarriageReturns<W>>),
+    JsonLd(oxjsonld::WriterJsonLdSerializer<W>),
+}
+
+impl<W: Write> Serializer<W> {
+    /// A serializer for `format` (RDF/XML or JSON-LD) declaring `declarations` up front.
+    fn new(format: Format, declarations: &[(&str, &str)], w: W) -> Result<Self> {
+        Ok(if format == Format::Rdfxml {
+            let mut serializer = RdfSerializer::from_format(RdfFormat::RdfXml);
+            for (p, ns) in declarations {
+                serializer = serializer.with_prefix(*p, *ns)?;
+            }
+            Self::RdfXml(serializer.for_writer(CarriageReturns(w)))
+        } else {
+            let mut serializer = oxjsonld::JsonLdSerializer::new();
+            for (p, ns) in declarations {
+                serializer = serializer.with_prefix(*p, *ns)?;
+            }
+            Self::JsonLd(serializer.for_writer(w))
+        })
     }
-    Ok(())
+
+    fn write(&mut self, triple: &Triple) -> Result<()> {
+        match self {
+            Self::RdfXml(writer) => writer.serialize_triple(triple)?,
+            Self::JsonLd(writer) => {
+                writer.serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))?
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Self::RdfXml(writer) => writer.finish()?.flush()?,
+            Self::JsonLd(writer) => writer.finish()?.flush()?,
+        }
+        Ok(())
+    }
 }
 
 /// Writes each carriage return of the RDF/XML serializer's output as `&#13;`.
@@ -303,7 +314,9 @@ pub fn write(
         }
         Format::Rdfxml | Format::Jsonld => {
             let used = turtle::Prefixes::new(prefixes).used(&triples);
-            serialize(triples.into_iter().map(Ok), format, &used, w)?;
+            let mut writer = Serializer::new(format, &used, w)?;
+            triples.iter().try_for_each(|t| writer.write(t))?;
+            writer.finish()?;
         }
     }
     Ok(())

@@ -64,7 +64,17 @@ impl<'a> Prefixes<'a> {
         }
     }
 
-    /// (prefix, namespace) for each prefix in `used`, sorted by prefix.
+    /// Every (prefix, namespace), sorted by prefix.
+    pub fn all(&self) -> Vec<(&'a str, &'a str)> {
+        self.by_length
+            .iter()
+            .copied()
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The prefixes in `used`, sorted by prefix.
     pub fn declarations(&self, used: &BTreeSet<&str>) -> Vec<(&'a str, &'a str)> {
         self.by_length
             .iter()
