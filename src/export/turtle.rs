@@ -66,12 +66,7 @@ impl<'a> Prefixes<'a> {
 
     /// Every (prefix, namespace), sorted by prefix.
     pub fn all(&self) -> Vec<(&'a str, &'a str)> {
-        self.by_length
-            .iter()
-            .copied()
-            .collect::<BTreeMap<_, _>>()
-            .into_iter()
-            .collect()
+        self.declarations(&self.by_length.iter().map(|(p, _)| *p).collect())
     }
 
     /// The prefixes in `used`, sorted by prefix.
