@@ -13,12 +13,11 @@
 //! own thread while the loader's threads sort and write. If the third pass finds a table
 //! changed since it was checked, the load fails and nothing is published.
 
-use crate::UserError;
+use crate::error::{Error, Result};
 use crate::ingest::Checked;
 use crate::mapping::Mapper;
 use crate::store::{self, BuildLock, LoadOptions};
 use crate::summary::{Summary, Tally};
-use anyhow::{Result, anyhow};
 use oxigraph::model::Triple;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -32,7 +31,7 @@ const IN_FLIGHT: usize = 16;
 /// What the mapping thread sends.
 enum Message {
     Triples(Vec<Triple>),
-    Failed(anyhow::Error),
+    Failed(Error),
     Done,
 }
 
@@ -53,7 +52,7 @@ pub fn load(
     options: &LoadOptions,
     on_progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Built> {
-    let mut mapper = Mapper::new(&checked.base).map_err(UserError::msg)?;
+    let mut mapper = Mapper::new(&checked.base)?;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
         let producer = scope.spawn(move || {
@@ -82,12 +81,12 @@ pub fn load(
                 ControlFlow::Continue(())
             });
             let last = match streamed {
-                Ok(()) if options.cancelled() => Message::Failed(crate::Interrupted.into()),
+                Ok(()) if options.cancelled() => Message::Failed(Error::Interrupted),
                 Ok(()) => {
                     let _ = tx.send(Message::Triples(chunk));
                     Message::Done
                 }
-                Err(changed) => Message::Failed(UserError::msg(format!(
+                Err(changed) => Message::Failed(Error::user(format!(
                     "a table changed during the build, so nothing was published:\n{}",
                     changed.to_string().trim_end()
                 ))),
@@ -114,14 +113,16 @@ pub fn load(
                     Ok(Message::Done) => return None,
                     Ok(Message::Failed(e)) => return Some(Err(e)),
                     // Without `Done`, the data may be incomplete: never publish it.
-                    Err(_) => return Some(Err(anyhow!("the mapping stopped before the end"))),
+                    Err(_) => {
+                        return Some(Err(Error::internal("the mapping stopped before the end")));
+                    }
                 }
             }
         });
         let loaded = store::build_generation(lock, store_dir, triples, options, on_progress);
         let (tally, written) = producer
             .join()
-            .map_err(|_| anyhow!("the mapping thread panicked"))?;
+            .map_err(|_| Error::internal("the mapping thread panicked"))?;
         let dir = loaded?;
         Ok(Built {
             dir,

@@ -4,7 +4,7 @@
 use crate::export::{self, Format};
 use crate::query::{QueryInput, ResultsFormat};
 use crate::store::{self, LoadOptions};
-use crate::{UserError, ingest};
+use crate::{Error, ingest};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -181,7 +181,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = store::open(&store)?;
             // Buffered: standard output is line-buffered, one write per result row otherwise.
             let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            crate::query::run(&store, &origin, &text, format, out)
+            Ok(crate::query::run(&store, &origin, &text, format, out)?)
         }
         Command::Export {
             format,
@@ -205,13 +205,13 @@ pub fn run(cli: Cli) -> Result<()> {
                     )
                     .with_context(|| format!("cannot write {}", path.display()))
                 }
-                None => export::dump(
+                None => Ok(export::dump(
                     &store,
                     format,
                     &prefixes,
                     std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
                     None,
-                ),
+                )?),
             }
         }
         Command::Serve {
@@ -223,9 +223,7 @@ pub fn run(cli: Cli) -> Result<()> {
             queries,
         } => {
             if !(timeout > 0.0 && timeout.is_finite()) {
-                return Err(UserError::msg(
-                    "--timeout must be a positive number of seconds",
-                ));
+                return Err(Error::user("--timeout must be a positive number of seconds").into());
             }
             let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
             let options = crate::serve::Options {
@@ -285,7 +283,11 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Show { entity, store } => {
             let store = store::open(&store)?;
-            crate::show::show(&store, &entity, std::io::stdout().lock())
+            Ok(crate::show::show(
+                &store,
+                &entity,
+                std::io::stdout().lock(),
+            )?)
         }
     }
 }
@@ -345,11 +347,11 @@ fn check(data: &std::path::Path) -> Result<ingest::Checked> {
             let _ = writeln!(err, "{d}");
         }
         let n = invalid.0.len();
-        UserError::msg(format!(
+        anyhow::Error::new(Error::user(format!(
             "{n} problem{} in {}; nothing was written",
             if n == 1 { "" } else { "s" },
             data.display()
-        ))
+        )))
     })
 }
 

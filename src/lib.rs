@@ -17,6 +17,7 @@ pub mod build;
 pub mod cli;
 pub mod dates;
 pub mod diagnostics;
+pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod mapping;
@@ -30,21 +31,4 @@ pub mod store;
 pub mod summary;
 pub mod vocab;
 
-/// An error caused by the user's input (bad data, bad query, missing store): the command
-/// line exits with status 1 for these and 2 for everything else.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
-
-/// The command was stopped by SIGINT or SIGTERM before it changed anything; the command line
-/// exits with status 130.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted: nothing was published, the previous graph is unchanged")]
-pub struct Interrupted;
-
-impl UserError {
-    /// Wraps a message in a [`UserError`] inside an [`anyhow::Error`].
-    pub fn msg(message: impl Into<String>) -> anyhow::Error {
-        anyhow::Error::new(Self(message.into()))
-    }
-}
+pub use error::{Error, Result};

@@ -2,7 +2,6 @@
 
 use clap::Parser;
 use histkg::cli::{Cli, run};
-use histkg::{Interrupted, UserError};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,20 +9,19 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // A closed pipe (`histkg query … | head`) is not an error.
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if err
+                .chain()
+                .any(|e| histkg::error::io_kind(e) == Some(std::io::ErrorKind::BrokenPipe))
+            {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
-            if err.chain().any(|e| e.is::<Interrupted>()) {
-                ExitCode::from(130)
-            } else if err.chain().any(|e| e.is::<UserError>()) {
-                ExitCode::from(1)
-            } else {
-                ExitCode::from(2)
-            }
+            // The first histkg error down the chain decides; anything else is internal.
+            let code = err
+                .chain()
+                .find_map(|e| e.downcast_ref::<histkg::Error>())
+                .map_or(2, histkg::Error::exit_code);
+            ExitCode::from(code)
         }
     }
 }

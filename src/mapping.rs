@@ -27,7 +27,7 @@ pub struct Mapper {
 impl Mapper {
     /// Prepares the mapping for a dataset whose base IRI is `base`; fails only if it is
     /// invalid (which `ingest` has already ruled out).
-    pub fn new(base: &str) -> Result<Self, String> {
+    pub fn new(base: &str) -> crate::Result<Self> {
         Ok(Self {
             iris: Iris::new(base)?,
             english_names: HashMap::new(),

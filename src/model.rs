@@ -6,6 +6,7 @@
 
 use crate::dates::DateValue;
 use crate::diagnostics::shorten;
+use crate::error::{Error, Result};
 
 /// A name in a language: `Абулхаир@ru`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,17 +42,17 @@ pub enum Certainty {
 
 impl Certainty {
     /// Parses the `certainty` column (empty means certain).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self> {
         match text {
             "" | "certain" => Ok(Self::Certain),
             "probable" => Ok(Self::Probable),
             "possible" => Ok(Self::Possible),
             "disputed" => Ok(Self::Disputed),
             // Shortened and escaped: the message goes on one line after `file:line:column:`.
-            other => Err(format!(
+            other => Err(Error::user(format!(
                 "unknown certainty `{}`; use `certain`, `probable`, `possible` or `disputed`",
                 shorten(other)
-            )),
+            ))),
         }
     }
 

@@ -39,7 +39,7 @@ pub fn publish(app: &App, store: &Store, out: &Path, site_url: &str) -> Result<P
             .next()
             .is_none();
         if !empty && !out.join(MARKER).exists() {
-            bail!(crate::UserError(format!(
+            bail!(crate::Error::user(format!(
                 "{} is not empty and was not written by `histkg publish`; choose another --out or empty it",
                 out.display()
             )));

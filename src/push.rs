@@ -7,8 +7,7 @@
 //! graph); otherwise `POST` merges into it. Plain `http://` only for now (no TLS stack is
 //! compiled in).
 
-use crate::UserError;
-use anyhow::Result;
+use crate::error::{Error, Result};
 use oxigraph::model::{GraphNameRef, Quad};
 use oxigraph::store::Store;
 use std::io::{self, Read};
@@ -46,7 +45,7 @@ impl Target {
 
 /// A reader that writes the store's default graph as N-Triples, one triple at a time.
 struct NTriplesReader {
-    quads: Box<dyn Iterator<Item = Result<Quad, oxigraph::store::StorageError>>>,
+    quads: Box<dyn Iterator<Item = std::result::Result<Quad, oxigraph::store::StorageError>>>,
     buffer: Vec<u8>,
     position: usize,
     sent: u64,
@@ -81,7 +80,7 @@ impl Read for NTriplesReader {
 /// Sends the default graph of `store` to `target`; returns the number of triples sent.
 pub fn push(store: &Store, target: &Target) -> Result<u64> {
     if !target.endpoint.starts_with("http://") {
-        return Err(UserError::msg(format!(
+        return Err(Error::user(format!(
             "--endpoint `{}` must be an http:// URL (https is not supported yet; put a TLS proxy in front)",
             target.endpoint
         )));
@@ -113,13 +112,13 @@ pub fn push(store: &Store, target: &Target) -> Result<u64> {
     let response = request
         .header("Content-Type", "application/n-triples")
         .send(ureq::SendBody::from_reader(&mut reader))
-        .map_err(|e| UserError::msg(format!("cannot send the graph to {url}: {e}")))?;
+        .map_err(|e| Error::user(format!("cannot send the graph to {url}: {e}")))?;
     let status = response.status();
     if !status.is_success() {
         let mut body = response.into_body();
         let message = body.read_to_string().unwrap_or_default();
         let message = message.trim();
-        return Err(UserError::msg(format!(
+        return Err(Error::user(format!(
             "the store at {url} answered {status}{}{message}",
             if message.is_empty() { "" } else { ": " }
         )));

@@ -1,9 +1,8 @@
 //! SPARQL over the published graph: by file, by name (`queries/NAME.rq`) or by text, with
 //! the project's prefixes pre-declared; results as an aligned table or in the W3C formats.
 
-use crate::UserError;
+use crate::error::{Context, Error, Result};
 use crate::vocab::{self, Iris, void};
-use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 use oxigraph::model::{Term, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -43,9 +42,8 @@ impl QueryInput {
     /// Reads the query text; a NAME is looked up in `queries_dir`.
     pub fn read(&self, queries_dir: &Path) -> Result<(String, String)> {
         let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|e| {
-                UserError::msg(format!("cannot read the query {}: {e}", path.display()))
-            })
+            std::fs::read_to_string(path)
+                .map_err(|e| Error::user(format!("cannot read the query {}: {e}", path.display())))
         };
         match self {
             QueryInput::Text(text) => Ok(("the query".to_owned(), text.clone())),
@@ -54,7 +52,7 @@ impl QueryInput {
                 let path = queries_dir.join(format!("{name}.rq"));
                 if !path.is_file() {
                     let names = curated_names(queries_dir).unwrap_or_default();
-                    return Err(UserError::msg(format!(
+                    return Err(Error::user(format!(
                         "no curated query `{name}` in {}{}; the queries are: {}",
                         queries_dir.display(),
                         crate::diagnostics::hint(name, names.iter().map(String::as_str)),
@@ -117,7 +115,9 @@ pub fn prefixes(store: &Store) -> Result<Vec<(String, String)>> {
 pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
     let mut evaluator = SparqlEvaluator::new();
     for (p, ns) in prefixes {
-        evaluator = evaluator.with_prefix(p, ns)?;
+        evaluator = evaluator
+            .with_prefix(p, ns)
+            .with_context(|| format!("cannot declare the prefix {p}: <{ns}>"))?;
     }
     Ok(evaluator)
 }
@@ -127,7 +127,9 @@ pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
 pub fn parser(prefixes: &[(String, String)]) -> Result<spargebra::SparqlParser> {
     let mut parser = spargebra::SparqlParser::new();
     for (p, ns) in prefixes {
-        parser = parser.with_prefix(p, ns)?;
+        parser = parser
+            .with_prefix(p, ns)
+            .with_context(|| format!("cannot declare the prefix {p}: <{ns}>"))?;
     }
     Ok(parser)
 }
@@ -139,14 +141,19 @@ pub fn select(
     prefixes: &[(String, String)],
     text: &str,
 ) -> Result<Vec<QuerySolution>> {
-    let QueryResults::Solutions(solutions) = evaluator(prefixes)?
-        .parse_query(text)?
+    let query = evaluator(prefixes)?
+        .parse_query(text)
+        .with_context(|| format!("cannot parse histkg's own query {text}"))?;
+    let QueryResults::Solutions(solutions) = query
         .on_store(store)
-        .execute()?
+        .execute()
+        .context("cannot evaluate a query")?
     else {
-        anyhow::bail!("not a SELECT query: {text}");
+        return Err(Error::internal(format!("not a SELECT query: {text}")));
     };
-    Ok(solutions.collect::<Result<_, _>>()?)
+    solutions
+        .collect::<Result<_, _>>()
+        .context("cannot evaluate a query")
 }
 
 /// Parses and runs `text` (named `origin` in messages) and writes the results.
@@ -160,11 +167,11 @@ pub fn run(
     let prefixes = prefixes(store)?;
     let query = evaluator(&prefixes)?
         .parse_query(text)
-        .map_err(|e| UserError::msg(format!("syntax error in {origin}: {e}")))?;
+        .map_err(|e| Error::user(format!("syntax error in {origin}: {e}")))?;
     let results = query
         .on_store(store)
         .execute()
-        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
+        .map_err(|e| Error::user(format!("cannot evaluate {origin}: {e}")))?;
     match results {
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
@@ -178,7 +185,7 @@ pub fn run(
                 let mut count = 0usize;
                 for solution in solutions {
                     let solution = solution
-                        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
+                        .map_err(|e| Error::user(format!("cannot evaluate {origin}: {e}")))?;
                     table.add_row(variables.iter().map(|v| {
                         solution
                             .get(v)
@@ -194,7 +201,7 @@ pub fn run(
                     .serialize_solutions_to_writer(&mut out, variables)?;
                 for solution in solutions {
                     let solution = solution
-                        .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
+                        .map_err(|e| Error::user(format!("cannot evaluate {origin}: {e}")))?;
                     serializer.serialize(&solution)?;
                 }
                 serializer.finish()?;
@@ -211,7 +218,7 @@ pub fn run(
         QueryResults::Graph(triples) => {
             let triples = triples
                 .collect::<Result<Vec<Triple>, _>>()
-                .map_err(|e| UserError::msg(format!("cannot evaluate {origin}: {e}")))?;
+                .map_err(|e| Error::user(format!("cannot evaluate {origin}: {e}")))?;
             crate::export::turtle::write(triples, &prefixes, &mut out)?;
         }
     }

@@ -3,11 +3,10 @@
 //! from the published store. [`card`] builds it as plain data; [`show`] prints it for the
 //! terminal (`histkg show`) and the server renders it as HTML.
 
-use crate::UserError;
+use crate::error::{Error, Result};
 use crate::export::turtle::Prefixes;
 use crate::query::{human, prefixes, stored_base};
 use crate::vocab::{Iris, Kind};
-use anyhow::Result;
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::store::Store;
 use serde::Serialize;
@@ -192,7 +191,7 @@ pub fn resolve(store: &Store, entity: &str) -> Result<NamedNode> {
             return Ok(node);
         }
     }
-    Err(UserError::msg(format!(
+    Err(Error::user(format!(
         "no entity `{entity}` in the graph; give an id from the CSV files (e.g. `darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI"
     )))
 }

@@ -18,8 +18,7 @@
 //! server once it has switched) only when its `.readers` lock can be taken exclusively, so no
 //! process ever has a generation deleted under it.
 
-use crate::UserError;
-use anyhow::{Context, Result};
+use crate::error::{Context, Error, Result};
 use oxigraph::model::Triple;
 use oxigraph::store::Store;
 use std::fs::{self, File, OpenOptions};
@@ -67,7 +66,7 @@ impl LoadOptions {
     }
 
     /// A point between build phases: pauses there if [`PAUSE_VARIABLE`] names it, and fails
-    /// with [`crate::Interrupted`] if the build was cancelled.
+    /// with [`Error::Interrupted`] if the build was cancelled.
     pub fn checkpoint(&self, phase: &str) -> Result<()> {
         if std::env::var_os(PAUSE_VARIABLE).is_some_and(|p| p == phase) {
             eprintln!("histkg: paused at {phase}");
@@ -77,7 +76,7 @@ impl LoadOptions {
             }
         }
         if self.cancelled() {
-            return Err(crate::Interrupted.into());
+            return Err(Error::Interrupted);
         }
         Ok(())
     }
@@ -101,7 +100,7 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(BuildLock { _file: file }),
-        Err(fs::TryLockError::WouldBlock) => Err(UserError::msg(format!(
+        Err(fs::TryLockError::WouldBlock) => Err(Error::user(format!(
             "another `histkg build` is writing to {}; wait for it to finish (lock held on {})",
             store_dir.display(),
             path.display()
@@ -113,19 +112,12 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
 }
 
 /// Turns a failure to write in the store directory that the user can fix there (a full disk,
-/// a quota, a read-only file system, missing permission) into a [`UserError`] that says what
+/// a quota, a read-only file system, missing permission) into a user error that says what
 /// to do, keeping the system's message; other errors pass unchanged. Wrapped around the build
 /// at the command line's edge.
-pub fn explain_write_error(err: anyhow::Error, store_dir: &Path) -> anyhow::Error {
+pub fn explain_write_error(err: Error, store_dir: &Path) -> Error {
     use std::io::ErrorKind;
-    let kind = err.chain().find_map(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .map(std::io::Error::kind)
-            .or_else(|| match e.downcast_ref::<oxigraph::store::StorageError>() {
-                Some(oxigraph::store::StorageError::Io(io)) => Some(io.kind()),
-                _ => None,
-            })
-    });
+    let kind = err.io_kind();
     let store = store_dir.display();
     let advice = match kind {
         Some(ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
@@ -152,8 +144,9 @@ pub fn explain_write_error(err: anyhow::Error, store_dir: &Path) -> anyhow::Erro
         }
         _ => return err,
     };
-    UserError::msg(format!(
-        "{advice}; nothing was published, the previous graph is unchanged ({err:#})"
+    Error::user(format!(
+        "{advice}; nothing was published, the previous graph is unchanged ({})",
+        crate::error::chain(&err)
     ))
 }
 
@@ -280,7 +273,7 @@ pub fn build_generation(
         let quads =
             triples.map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)));
         loader
-            .load_ok_quads::<anyhow::Error, anyhow::Error>(quads)
+            .load_ok_quads::<Error, Error>(quads)
             .with_context(|| format!("cannot load into {}", dir.display()))?;
         options.checkpoint("commit")?;
         loader
@@ -372,7 +365,7 @@ pub fn open(store_dir: &Path) -> Result<Published> {
     // lock: then read `CURRENT` again.
     for _ in 0..8 {
         let Some(name) = current_generation(store_dir)? else {
-            return Err(UserError::msg(format!(
+            return Err(Error::user(format!(
                 "no graph in {}: run `histkg build` first (or pass --store DIR)",
                 store_dir.display()
             )));
@@ -390,8 +383,8 @@ pub fn open(store_dir: &Path) -> Result<Published> {
             guard: Arc::new(guard),
         });
     }
-    Err(anyhow::anyhow!(
+    Err(Error::internal(format!(
         "the store {} keeps changing (builds in a loop?); try again",
         store_dir.display()
-    ))
+    )))
 }

@@ -5,8 +5,8 @@
 //! (4 s of a 20 s build at 100 k relations). [`Summary::of`] counts the same things from a
 //! store by SPARQL; tests check that the two agree.
 
+use crate::error::Result;
 use crate::model::Record;
-use anyhow::Result;
 use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::fmt;

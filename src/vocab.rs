@@ -3,6 +3,8 @@
 //! Every IRI histkg writes is either a constant declared here or minted here from a
 //! validated slug, so no other module builds IRIs by string concatenation.
 
+/// RDF, RDF Schema and XML Schema datatypes: Oxigraph's constants.
+pub use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{NamedNode, NamedNodeRef};
 
 macro_rules! namespace {
@@ -55,6 +57,7 @@ namespace!(
     dcterms, "http://purl.org/dc/terms/", [
     BIBLIOGRAPHIC_CITATION = "bibliographicCitation", TITLE = "title", CREATOR = "creator",
     ISSUED = "issued", IS_PART_OF = "isPartOf", LANGUAGE = "language",
+    DESCRIPTION = "description", LICENSE = "license",
 ]);
 
 namespace!(
@@ -79,8 +82,25 @@ namespace!(
 
 namespace!(
     /// VoID.
-    void, "http://rdfs.org/ns/void#", [DATASET = "Dataset", URI_SPACE = "uriSpace"]
-);
+    void, "http://rdfs.org/ns/void#", [
+    DATASET = "Dataset", URI_SPACE = "uriSpace", SPARQL_ENDPOINT = "sparqlEndpoint",
+    DATA_DUMP = "dataDump", TRIPLES = "triples", CLASS_PARTITION = "classPartition",
+    CLASS = "class", ENTITIES = "entities",
+]);
+
+namespace!(
+    /// The SPARQL 1.1 Service Description vocabulary.
+    sd, "http://www.w3.org/ns/sparql-service-description#", [
+    SERVICE = "Service", ENDPOINT = "endpoint", SUPPORTED_LANGUAGE = "supportedLanguage",
+    SPARQL11_QUERY = "SPARQL11Query", RESULT_FORMAT = "resultFormat",
+]);
+
+namespace!(
+    /// The W3C's names of formats (`http://www.w3.org/ns/formats/`).
+    formats, "http://www.w3.org/ns/formats/", [
+    TURTLE = "Turtle", N_TRIPLES = "N-Triples", N_QUADS = "N-Quads", TRIG = "TriG",
+    RDF_XML = "RDF_XML", JSON_LD = "JSON-LD",
+]);
 
 /// The datatype of EDTF literals (Library of Congress).
 pub const EDTF_DATATYPE: NamedNodeRef<'static> =
@@ -157,10 +177,14 @@ pub struct Iris {
 
 impl Iris {
     /// Checks that `base` is an absolute IRI ending in `/` or `#`.
-    pub fn new(base: &str) -> Result<Self, String> {
-        NamedNode::new(base).map_err(|e| format!("base IRI `{base}` is not a valid IRI: {e}"))?;
+    pub fn new(base: &str) -> crate::Result<Self> {
+        NamedNode::new(base).map_err(|e| {
+            crate::Error::user(format!("base IRI `{base}` is not a valid IRI: {e}"))
+        })?;
         if !(base.ends_with('/') || base.ends_with('#')) {
-            return Err(format!("base IRI `{base}` must end with `/` or `#`"));
+            return Err(crate::Error::user(format!(
+                "base IRI `{base}` must end with `/` or `#`"
+            )));
         }
         Ok(Self {
             base: base.to_owned(),
@@ -243,6 +267,8 @@ mod tests {
     fn every_declared_term_is_a_valid_iri() {
         for term in hkg::ALL
             .iter()
+            .chain(sd::ALL)
+            .chain(formats::ALL)
             .chain(skos::ALL)
             .chain(prov::ALL)
             .chain(dcterms::ALL)

@@ -17,9 +17,12 @@
 //! first would cost a second pass over the store. (`oxjsonld` writes full IRIs, so its
 //! `@context` names the prefixes without abbreviating anything.)
 
+mod format;
 pub mod turtle;
 
-use anyhow::{Context, Result};
+pub use format::Format;
+
+use crate::error::{Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
@@ -29,44 +32,14 @@ use std::io::{BufWriter, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
-/// An export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Pretty, sorted Turtle.
-    Turtle,
-    /// Sorted N-Triples.
-    Ntriples,
-    /// Sorted N-Quads (everything is in the default graph).
-    Nquads,
-    /// TriG (the default graph, written like the Turtle export).
-    Trig,
-    /// RDF/XML.
-    Rdfxml,
-    /// JSON-LD with a `@context` of the prefixes used.
-    Jsonld,
-}
-
-impl Format {
-    /// The usual file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Turtle => "ttl",
-            Format::Ntriples => "nt",
-            Format::Nquads => "nq",
-            Format::Trig => "trig",
-            Format::Rdfxml => "rdf",
-            Format::Jsonld => "jsonld",
-        }
-    }
-}
-
 /// Subjects per unit of work handed to a worker thread.
 const CHUNK: usize = 256;
 
 /// The subjects of the default graph, in export order.
 fn sorted_subjects(store: &Store) -> Result<Vec<NamedOrBlankNode>> {
     let QueryResults::Solutions(solutions) = SparqlEvaluator::new()
-        .parse_query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")?
+        .parse_query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+        .context("cannot parse the query listing the subjects")?
         .on_store(store)
         .execute()
         .context("cannot list the subjects")?
@@ -181,7 +154,10 @@ fn spill<'a>(
             Ok(out.write_all(&bytes)?)
         },
     )?;
-    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    let mut file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .context("cannot write a temporary file for the export")?;
     file.rewind()?;
     Ok((file, used))
 }
@@ -238,13 +214,17 @@ impl<W: Write> Serializer<W> {
         Ok(if format == Format::Rdfxml {
             let mut serializer = RdfSerializer::from_format(RdfFormat::RdfXml);
             for (p, ns) in declarations {
-                serializer = serializer.with_prefix(*p, *ns)?;
+                serializer = serializer
+                    .with_prefix(*p, *ns)
+                    .with_context(|| format!("cannot declare the prefix {p}: <{ns}>"))?;
             }
             Self::RdfXml(serializer.for_writer(CarriageReturns(w)))
         } else {
             let mut serializer = oxjsonld::JsonLdSerializer::new();
             for (p, ns) in declarations {
-                serializer = serializer.with_prefix(*p, *ns)?;
+                serializer = serializer
+                    .with_prefix(*p, *ns)
+                    .with_context(|| format!("cannot declare the prefix {p}: <{ns}>"))?;
             }
             Self::JsonLd(serializer.for_writer(w))
         })

@@ -176,7 +176,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         Some(base) => match Iris::new(&base) {
             Ok(_) => base,
             Err(e) => {
-                diags.push(&shown("dataset.ttl"), 1, None, e);
+                diags.push(&shown("dataset.ttl"), 1, None, e.to_string());
                 String::new()
             }
         },
@@ -680,7 +680,7 @@ impl<'a> Checker<'a> {
         match dates::parse(value, calendar) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.err(t, row, column, e);
+                self.err(t, row, column, e.to_string());
                 None
             }
         }
@@ -688,14 +688,14 @@ impl<'a> Checker<'a> {
 
     fn calendar(&mut self, t: &Table, row: &Row) -> Calendar {
         Calendar::parse(t.cell(row, "calendar")).unwrap_or_else(|e| {
-            self.err(t, row, "calendar", e);
+            self.err(t, row, "calendar", e.to_string());
             Calendar::Unknown
         })
     }
 
     fn certainty(&mut self, t: &Table, row: &Row) -> Certainty {
         Certainty::parse(t.cell(row, "certainty")).unwrap_or_else(|e| {
-            self.err(t, row, "certainty", e);
+            self.err(t, row, "certainty", e.to_string());
             Certainty::Certain
         })
     }
