@@ -4,6 +4,7 @@
 use crate::export::{self, Format};
 use crate::query::{QueryInput, ResultsFormat};
 use crate::store::{self, LoadOptions};
+use crate::vocab::BaseUrl;
 use crate::{Error, ingest};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -148,8 +149,32 @@ pub enum Command {
     },
 }
 
+/// Prints what the library says through `log` on standard error, one message a line: the
+/// server's "serving on" and "now serving", a build paused for the crash tests.
+struct Stderr;
+
+impl log::Log for Stderr {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            let _ = writeln!(std::io::stderr().lock(), "{}", record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static LOGGER: Stderr = Stderr;
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    // Fails only when a logger is already set (a second `run` in one process): keep it.
+    if log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
     match cli.command {
         Command::Build {
             data,
@@ -225,13 +250,15 @@ pub fn run(cli: Cli) -> Result<()> {
             if !(timeout > 0.0 && timeout.is_finite()) {
                 return Err(Error::user("--timeout must be a positive number of seconds").into());
             }
-            let base_url = base_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
             let options = crate::serve::Options {
                 timeout: Duration::from_secs_f64(timeout),
                 cors,
-                base_url,
+                base_url: base_url.as_deref().map(parse_base_url).transpose()?,
             };
-            crate::serve::run(crate::serve::Live::open(&store, &queries, options)?, bind)
+            Ok(crate::serve::run(
+                crate::serve::Live::open(&store, &queries, options)?,
+                bind,
+            )?)
         }
         Command::Publish {
             store,
@@ -239,24 +266,10 @@ pub fn run(cli: Cli) -> Result<()> {
             base_url,
             queries,
         } => {
-            let opened = store::open(&store)?;
-            let base = crate::query::stored_base(&opened)?.unwrap_or_default();
-            let site_url = base_url.unwrap_or(base);
-            let site_url = if site_url.ends_with('/') {
-                site_url
-            } else {
-                format!("{site_url}/")
-            };
-            let app = crate::serve::App::new(
-                opened,
-                &queries,
-                crate::serve::Options {
-                    timeout: Duration::from_secs(10),
-                    cors: false,
-                    base_url: None,
-                },
-            )?;
-            let published = crate::publish::publish(&app, app.store(), &out, &site_url)?;
+            let base_url = base_url.as_deref().map(parse_base_url).transpose()?;
+            let site = crate::site::Site::open(store::open(&store)?, &queries)?;
+            let site_url = base_url.unwrap_or_else(|| BaseUrl::of(site.iris()));
+            let published = crate::publish::publish(&site, &out, &site_url)?;
             println!(
                 "wrote {} files for {} entities to {}",
                 published.files,
@@ -290,6 +303,11 @@ pub fn run(cli: Cli) -> Result<()> {
             )?)
         }
     }
+}
+
+/// `--base-url`, parsed once: a user error naming the flag when it is not an http(s) URL.
+fn parse_base_url(text: &str) -> Result<BaseUrl> {
+    BaseUrl::parse(text).map_err(|e| Error::user(format!("--base-url: {e}")).into())
 }
 
 fn build(

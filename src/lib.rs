@@ -27,6 +27,7 @@ pub mod push;
 pub mod query;
 pub mod serve;
 pub mod show;
+pub mod site;
 pub mod store;
 pub mod summary;
 pub mod vocab;

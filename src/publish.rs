@@ -1,23 +1,30 @@
-//! `histkg publish`: the server's pages as a static site, deployable on any file server.
+//! `histkg publish`: the site's pages and documents as a static site, deployable on any file
+//! server.
 //!
 //! Layout (deterministic: the same store gives the same files, byte for byte):
 //!
 //! ```text
 //! out/index.html                     home page
+//! out/network/index.html, out/timeline/index.html
 //! out/actor/ID/index.html            entity page (relative links: works from any folder)
 //! out/actor/ID/index.{ttl,jsonld,nt,rdf}   the entity in each RDF format
-//! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps
+//! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps, streamed from the store
 //! out/void.ttl                       VoID + DCAT description
+//! out/assets/                        the vendored front-end libraries
 //! out/nginx.conf                     sample configuration for content negotiation
 //! out/.histkg-site                   marker: publish may replace this directory
 //! ```
+//!
+//! Must not: write outside `out`, replace a directory it did not write, or hold a whole dump
+//! in memory.
 
-use crate::export;
-use crate::serve::{App, DUMPS, Links};
-use anyhow::{Context, Result, bail};
-use oxigraph::store::Store;
-use std::fs;
-use std::path::Path;
+use crate::error::{Context, Error, Result};
+use crate::export::Format;
+use crate::site::{ASSETS, Links, Site};
+use crate::vocab::{BaseUrl, Kind};
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 const MARKER: &str = ".histkg-site";
 
@@ -30,148 +37,170 @@ pub struct Published {
     pub files: usize,
 }
 
-/// Writes the static site for `app` (over `store`) into `out`. `site_url` is where it will be
-/// served (it ends in `/`), used for the absolute links of the VoID description.
-pub fn publish(app: &App, store: &Store, out: &Path, site_url: &str) -> Result<Published> {
+/// The output directory, counting the files written into it.
+struct Out {
+    dir: PathBuf,
+    files: usize,
+}
+
+impl Out {
+    /// Creates `relative` (and its directories) and hands a buffered writer to `fill`.
+    fn write(
+        &mut self,
+        relative: impl AsRef<Path>,
+        fill: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.dir.join(relative);
+        let shown = || format!("cannot write {}", path.display());
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(shown)?;
+        }
+        let mut w = BufWriter::new(File::create(&path).with_context(shown)?);
+        fill(&mut w).with_context(shown)?;
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(shown)?;
+        self.files += 1;
+        Ok(())
+    }
+
+    /// Writes `bytes` to `relative`.
+    fn bytes(&mut self, relative: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+        self.write(relative, |w| Ok(w.write_all(bytes)?))
+    }
+}
+
+/// Empties `out` if an earlier publication wrote it (refusing any other non-empty
+/// directory), and creates it.
+fn prepare(out: &Path) -> Result<()> {
     if out.exists() {
         let empty = fs::read_dir(out)
             .with_context(|| format!("cannot read {}", out.display()))?
             .next()
             .is_none();
         if !empty && !out.join(MARKER).exists() {
-            bail!(crate::Error::user(format!(
+            return Err(Error::user(format!(
                 "{} is not empty and was not written by `histkg publish`; choose another --out or empty it",
                 out.display()
             )));
         }
         fs::remove_dir_all(out).with_context(|| format!("cannot replace {}", out.display()))?;
     }
-    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut files = 0;
-    let mut write = |path: &Path, bytes: &[u8]| -> Result<()> {
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        files += 1;
-        Ok(())
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))
+}
+
+/// Writes the static site of `site` into `out`. `site_url` is where it will be served, used
+/// for the absolute links of the VoID description.
+pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published> {
+    prepare(out)?;
+    let mut out = Out {
+        dir: out.to_owned(),
+        files: 0,
     };
-    let failed = |(status, message): (oxhttp::model::StatusCode, String)| {
-        anyhow::anyhow!("{status}: {message}")
-    };
-    write(
-        &out.join(MARKER),
+    out.bytes(
+        MARKER,
         b"written by histkg publish; publish replaces this directory\n",
     )?;
-
-    let home = app
-        .home(&Links {
-            root: String::new(),
-            static_site: true,
-        })
-        .map_err(failed)?;
-    write(&out.join("index.html"), &home.into_body().to_vec()?)?;
-
-    let view = Links {
-        root: "../".to_owned(),
-        static_site: true,
-    };
-    write(
-        &out.join("network/index.html"),
-        &app.network(&view).map_err(failed)?.into_body().to_vec()?,
+    let page = |html: String| move |w: &mut BufWriter<File>| Ok(w.write_all(html.as_bytes())?);
+    out.write("index.html", page(site.home(&Links::static_site(0))?))?;
+    out.write(
+        "network/index.html",
+        page(site.network(&Links::static_site(1))?),
     )?;
-    write(
-        &out.join("timeline/index.html"),
-        &app.timeline(&view).map_err(failed)?.into_body().to_vec()?,
+    out.write(
+        "timeline/index.html",
+        page(site.timeline(&Links::static_site(1))?),
     )?;
-    for (name, _, bytes) in crate::serve::ASSETS {
-        write(&out.join("assets").join(name), bytes)?;
+    for asset in ASSETS {
+        out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
     }
 
-    let entities = app.entities();
-    let links = Links {
-        root: "../../".to_owned(),
-        static_site: true,
-    };
-    for node in &entities {
-        let (kind, id) = app
-            .parse_entity(node.as_str())
-            .context("entity outside the dataset")?;
-        let dir = out.join(kind.segment()).join(&id);
-        write(
-            &dir.join("index.html"),
-            &app.entity_document(node, &links, "text/html")
-                .map_err(failed)?,
+    let nodes = site.entities()?;
+    let links = Links::static_site(2);
+    let mut entities = 0;
+    for node in &nodes {
+        let Some(entity) = site.entity_of(node)? else {
+            continue;
+        };
+        let dir = Path::new(entity.kind.segment()).join(&entity.id);
+        out.write(
+            dir.join("index.html"),
+            page(site.entity_page(&links, &entity, "")?),
         )?;
-        for (ext, media) in [
-            ("ttl", "text/turtle"),
-            ("jsonld", "application/ld+json"),
-            ("nt", "application/n-triples"),
-            ("rdf", "application/rdf+xml"),
-        ] {
-            write(
-                &dir.join(format!("index.{ext}")),
-                &app.entity_document(node, &links, media).map_err(failed)?,
-            )?;
+        for format in Format::DOCUMENTS {
+            out.write(dir.join(format!("index.{}", format.extension())), |w| {
+                site.entity_document(&entity, format, w)
+            })?;
         }
+        entities += 1;
     }
 
-    let prefixes = crate::query::prefixes(store)?;
-    for (format, _) in DUMPS {
-        let mut bytes = Vec::new();
-        export::dump(store, format, &prefixes, &mut bytes, Some(out))?;
-        write(&out.join(format!("graph.{}", format.extension())), &bytes)?;
+    let spill = out.dir.clone();
+    for format in Format::DUMPS {
+        out.write(format!("graph.{}", format.extension()), |w| {
+            site.dump(format, w, Some(&spill))
+        })?;
     }
-    let mut void = Vec::new();
-    export::write(
-        app.void_triples("", site_url),
-        export::Format::Turtle,
-        &prefixes,
-        &mut void,
-    )?;
-    write(&out.join("void.ttl"), &void)?;
-    write(&out.join("nginx.conf"), NGINX.as_bytes())?;
+    let void = site.void(None, site_url)?;
+    out.write("void.ttl", |w| site.write_rdf(void, Format::Turtle, w))?;
+    out.bytes("nginx.conf", nginx().as_bytes())?;
     Ok(Published {
-        entities: entities.len(),
-        files,
+        entities,
+        files: out.files,
     })
 }
 
 /// A sample nginx server block serving the site with content negotiation.
-const NGINX: &str = r#"# Sample nginx configuration for a site written by `histkg publish`.
+fn nginx() -> String {
+    let mut conf = String::from(
+        "# Sample nginx configuration for a site written by `histkg publish`.
 # Entity URLs such as /actor/darma-bala answer HTML to browsers and RDF to clients that ask
 # for it in Accept; every response varies on Accept. Adjust `root` and `server_name`.
 map $http_accept $histkg_ext {
     default                        html;
-    "~*text/turtle"                ttl;
-    "~*application/ld\+json"       jsonld;
-    "~*application/n-triples"      nt;
-    "~*application/rdf\+xml"       rdf;
-    "~*text/html"                  html;
-}
+",
+    );
+    for format in Format::DOCUMENTS {
+        let pattern = format!("\"~*{}\"", format.media_type().replace('+', "\\+"));
+        conf.push_str(&format!("    {pattern:<31}{};\n", format.extension()));
+    }
+    conf.push_str("    \"~*text/html\"                  html;\n}\n\ntypes {\n");
+    conf.push_str(&format!("    {:<24}html;\n", "text/html"));
+    // Every file the site holds, in the order of the map above.
+    for format in [
+        Format::Turtle,
+        Format::Jsonld,
+        Format::Ntriples,
+        Format::Nquads,
+        Format::Trig,
+        Format::Rdfxml,
+    ] {
+        conf.push_str(&format!(
+            "    {:<24}{};\n",
+            format.media_type(),
+            format.extension()
+        ));
+    }
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.segment()).collect();
+    conf.push_str(&format!(
+        "}}
 
-types {
-    text/html               html;
-    text/turtle             ttl;
-    application/ld+json     jsonld;
-    application/n-triples   nt;
-    application/n-quads     nq;
-    application/trig        trig;
-    application/rdf+xml     rdf;
-}
-
-server {
+server {{
     listen 80;
     server_name example.org;
     root /srv/histkg-site;
     charset utf-8;
 
-    location ~ ^/(actor|assertion|event|place|source)/([a-z0-9-]+)/?$ {
+    location ~ ^/({})/([a-z0-9-]+)/?$ {{
         add_header Vary Accept always;
         try_files /$1/$2/index.$histkg_ext =406;
-    }
-    location = /.well-known/void {
+    }}
+    location = /.well-known/void {{
         try_files /void.ttl =404;
-    }
+    }}
+}}
+",
+        kinds.join("|")
+    ));
+    conf
 }
-"#;

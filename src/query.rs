@@ -6,7 +6,7 @@ use crate::vocab::{self, Iris, void};
 use comfy_table::{ContentArrangement, Table, presets};
 use oxigraph::model::{Term, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
+use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -134,16 +134,23 @@ pub fn parser(prefixes: &[(String, String)]) -> Result<spargebra::SparqlParser> 
     Ok(parser)
 }
 
-/// Runs a SELECT query written by histkg itself (cards, pages, summaries) and collects its
-/// solutions; each gives its values by name (`get("x")`) or in variable order (`values()`).
+/// Runs a SELECT query written by histkg itself (cards, pages, summaries) with the variables
+/// of `bindings` bound, and collects its solutions; each gives its values by name
+/// (`get("x")`) or in variable order (`values()`).
 pub fn select(
     store: &Store,
     prefixes: &[(String, String)],
     text: &str,
+    bindings: &[(&str, Term)],
 ) -> Result<Vec<QuerySolution>> {
-    let query = evaluator(prefixes)?
+    let mut query = evaluator(prefixes)?
         .parse_query(text)
         .with_context(|| format!("cannot parse histkg's own query {text}"))?;
+    for (name, value) in bindings {
+        let variable =
+            Variable::new(*name).with_context(|| format!("`{name}` is not a variable name"))?;
+        query = query.substitute_variable(variable, value.clone());
+    }
     let QueryResults::Solutions(solutions) = query
         .on_store(store)
         .execute()

@@ -69,7 +69,7 @@ impl LoadOptions {
     /// with [`Error::Interrupted`] if the build was cancelled.
     pub fn checkpoint(&self, phase: &str) -> Result<()> {
         if std::env::var_os(PAUSE_VARIABLE).is_some_and(|p| p == phase) {
-            eprintln!("histkg: paused at {phase}");
+            log::info!("histkg: paused at {phase}");
             let resume = std::env::var_os(RESUME_VARIABLE).map(PathBuf::from);
             while !self.cancelled() && !resume.as_deref().is_some_and(Path::exists) {
                 std::thread::sleep(std::time::Duration::from_millis(10));

@@ -27,7 +27,7 @@ pub struct Summary {
 
 fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
     let prefixes = [("hkg".to_owned(), crate::vocab::hkg::NS.to_owned())];
-    Ok(crate::query::select(store, &prefixes, query)?
+    Ok(crate::query::select(store, &prefixes, query, &[])?
         .iter()
         .map(|solution| {
             solution

@@ -99,7 +99,9 @@ namespace!(
     /// The W3C's names of formats (`http://www.w3.org/ns/formats/`).
     formats, "http://www.w3.org/ns/formats/", [
     TURTLE = "Turtle", N_TRIPLES = "N-Triples", N_QUADS = "N-Quads", TRIG = "TriG",
-    RDF_XML = "RDF_XML", JSON_LD = "JSON-LD",
+    RDF_XML = "RDF_XML", JSON_LD = "JSON-LD", SPARQL_RESULTS_JSON = "SPARQL_Results_JSON",
+    SPARQL_RESULTS_XML = "SPARQL_Results_XML", SPARQL_RESULTS_CSV = "SPARQL_Results_CSV",
+    SPARQL_RESULTS_TSV = "SPARQL_Results_TSV",
 ]);
 
 /// The datatype of EDTF literals (Library of Congress).
@@ -173,6 +175,8 @@ impl Kind {
 #[derive(Debug, Clone)]
 pub struct Iris {
     base: String,
+    /// The path of `base` on its server, `/` when it has none.
+    base_path: String,
 }
 
 impl Iris {
@@ -186,8 +190,14 @@ impl Iris {
                 "base IRI `{base}` must end with `/` or `#`"
             )));
         }
+        let path = oxiri::Iri::parse_unchecked(base).path().to_owned();
         Ok(Self {
             base: base.to_owned(),
+            base_path: if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            },
         })
     }
 
@@ -200,6 +210,39 @@ impl Iris {
     pub fn entity(&self, kind: Kind, id: &str) -> NamedNode {
         debug_assert!(is_slug(id), "{id} is not a slug");
         NamedNode::new_unchecked(format!("{}{}/{id}", self.base, kind.segment()))
+    }
+
+    /// The IRI of the dataset itself (`<base>dataset`), described in `dataset.ttl`.
+    pub fn dataset(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}dataset", self.base))
+    }
+
+    /// The IRI of the dataset's VoID class partition for one root class (`<base>dataset#actor`).
+    pub fn class_partition(&self, root: Root) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}dataset#{}", self.base, root.partition()))
+    }
+
+    /// The SPARQL service's IRI in the service description (`<base>sparql`).
+    pub fn sparql_service(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}sparql", self.base))
+    }
+
+    /// The path of the base IRI on its server (`/histkg/` for `https://example.org/histkg/`).
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// The entity a URL path names, `/actor/ID` or the same under [`Iris::base_path`], if it is
+    /// one of this dataset's entity IRIs (whether or not the graph holds it).
+    pub fn entity_at(&self, path: &str) -> Option<(Kind, String, NamedNode)> {
+        let base_path = self.base_path();
+        let local = match path.strip_prefix(base_path) {
+            Some(rest) if base_path != "/" => rest.trim_start_matches('/'),
+            _ => path.trim_start_matches('/'),
+        };
+        let (kind, id) = self.parse_entity(&format!("{}{local}", self.base))?;
+        let node = self.entity(kind, &id);
+        Some((kind, id, node))
     }
 
     /// The IRI of the qualified derivation linking `entity` to one cited source.
@@ -226,6 +269,102 @@ impl Iris {
         let (segment, id) = rest.split_once('/')?;
         let kind = Kind::ALL.into_iter().find(|k| k.segment() == segment)?;
         is_slug(id).then(|| (kind, id.to_owned()))
+    }
+}
+
+/// The root classes of the dataset's entities, as VoID partitions them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// `hkg:Actor`
+    Actor,
+    /// `hkg:Event`
+    Event,
+    /// `hkg:Place`
+    Place,
+    /// `hkg:Source`
+    Source,
+}
+
+impl Root {
+    /// The roots in the order VoID lists them.
+    pub const ALL: [Root; 4] = [Root::Actor, Root::Event, Root::Place, Root::Source];
+
+    /// The class.
+    pub fn class(self) -> NamedNodeRef<'static> {
+        match self {
+            Root::Actor => hkg::ACTOR,
+            Root::Event => hkg::EVENT,
+            Root::Place => hkg::PLACE,
+            Root::Source => hkg::SOURCE,
+        }
+    }
+
+    /// The fragment naming its VoID partition (`actor`).
+    fn partition(self) -> &'static str {
+        match self {
+            Root::Actor => "actor",
+            Root::Event => "event",
+            Root::Place => "place",
+            Root::Source => "source",
+        }
+    }
+}
+
+/// Where a graph is served or published (`--base-url`): an absolute `http` or `https` URL
+/// without query or fragment, ending in `/`. The SPARQL endpoint and the dumps are under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// Parses a public URL, adding the final `/` when it is missing.
+    ///
+    /// ```
+    /// use histkg::vocab::BaseUrl;
+    /// let url = BaseUrl::parse("https://example.org/histkg").unwrap();
+    /// assert_eq!(url.as_str(), "https://example.org/histkg/");
+    /// assert!(BaseUrl::parse("not a url").is_err());
+    /// ```
+    pub fn parse(text: &str) -> crate::Result<Self> {
+        let bad = |why: &str| crate::Error::user(format!("`{text}` is not a usable URL: {why}"));
+        let iri = oxiri::Iri::parse(text).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(iri.scheme(), "http" | "https") || iri.authority().is_none_or(str::is_empty) {
+            return Err(bad(
+                "give an absolute http:// or https:// URL such as https://example.org/histkg/",
+            ));
+        }
+        if iri.query().is_some() || iri.fragment().is_some() {
+            return Err(bad("it must not have a query (`?`) or a fragment (`#`)"));
+        }
+        Ok(Self::ending_in_slash(text))
+    }
+
+    /// The dataset's base IRI as a public URL (with a final `/` when it ends otherwise).
+    pub fn of(iris: &Iris) -> Self {
+        Self::ending_in_slash(iris.base())
+    }
+
+    fn ending_in_slash(text: &str) -> Self {
+        if text.ends_with('/') {
+            Self(text.to_owned())
+        } else {
+            Self(format!("{text}/"))
+        }
+    }
+
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The SPARQL endpoint under it (`<url>sparql`).
+    pub fn sparql_endpoint(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}sparql", self.0))
+    }
+
+    /// The full dump with file extension `extension` under it (`<url>graph.ttl`).
+    pub fn dump(&self, extension: &str) -> NamedNode {
+        debug_assert!(extension.bytes().all(|b| b.is_ascii_alphanumeric()));
+        NamedNode::new_unchecked(format!("{}graph.{extension}", self.0))
     }
 }
 

@@ -1,0 +1,130 @@
+//! The linked-data documents about the dataset: its VoID + DCAT description, the SPARQL
+//! service description, and the full dumps.
+
+use super::{Site, page_query};
+use crate::error::Result;
+use crate::export::{self, Format};
+use crate::vocab::{BaseUrl, Root, formats, rdf, sd, void, xsd};
+use oxigraph::model::{Literal, NamedNode, Term, Triple};
+use std::io::Write;
+use std::path::Path;
+
+impl Site {
+    /// The VoID + DCAT description: the dataset's own triples, the SPARQL endpoint (when it
+    /// is served), the dumps under `dumps`, the number of triples and the entities of each
+    /// root class.
+    pub fn void(&self, sparql_endpoint: Option<NamedNode>, dumps: &BaseUrl) -> Result<Vec<Triple>> {
+        let dataset = self.iris.dataset();
+        let mut triples = Vec::new();
+        for quad in self
+            .store
+            .quads_for_pattern(Some(dataset.as_ref().into()), None, None, None)
+        {
+            triples.push(Triple::from(quad?));
+        }
+        let integer = |n: &str| Term::from(Literal::new_typed_literal(n, xsd::INTEGER));
+        if let Some(endpoint) = sparql_endpoint {
+            triples.push(Triple::new(
+                dataset.clone(),
+                void::SPARQL_ENDPOINT,
+                endpoint,
+            ));
+        }
+        for format in Format::DUMPS {
+            triples.push(Triple::new(
+                dataset.clone(),
+                void::DATA_DUMP,
+                dumps.dump(format.extension()),
+            ));
+        }
+        triples.push(Triple::new(
+            dataset.clone(),
+            void::TRIPLES,
+            integer(&self.store.len()?.to_string()),
+        ));
+        for root in Root::ALL {
+            let counted = self.select(
+                page_query!("void-entities"),
+                &[("root", Term::NamedNode(root.class().into_owned()))],
+            )?;
+            if let Some(Term::Literal(n)) = counted.first().and_then(|r| r.get("n")) {
+                let partition = self.iris.class_partition(root);
+                triples.push(Triple::new(
+                    dataset.clone(),
+                    void::CLASS_PARTITION,
+                    partition.clone(),
+                ));
+                triples.push(Triple::new(partition.clone(), void::CLASS, root.class()));
+                triples.push(Triple::new(partition, void::ENTITIES, integer(n.value())));
+            }
+        }
+        Ok(triples)
+    }
+
+    /// The SPARQL 1.1 service description of the endpoint: the language and every result
+    /// format it answers in.
+    pub fn service_description(&self) -> Vec<Triple> {
+        let service = self.iris.sparql_service();
+        let mut triples = vec![
+            Triple::new(service.clone(), rdf::TYPE, sd::SERVICE),
+            Triple::new(service.clone(), sd::ENDPOINT, service.clone()),
+            Triple::new(service.clone(), sd::SUPPORTED_LANGUAGE, sd::SPARQL11_QUERY),
+        ];
+        let solutions = [
+            formats::SPARQL_RESULTS_JSON,
+            formats::SPARQL_RESULTS_XML,
+            formats::SPARQL_RESULTS_CSV,
+            formats::SPARQL_RESULTS_TSV,
+        ];
+        let graphs = [
+            Format::Turtle,
+            Format::Ntriples,
+            Format::Jsonld,
+            Format::Rdfxml,
+        ]
+        .map(Format::iri);
+        for format in solutions.into_iter().chain(graphs) {
+            triples.push(Triple::new(service.clone(), sd::RESULT_FORMAT, format));
+        }
+        triples
+    }
+
+    /// Streams the whole graph in `format` to `w`, as `histkg export` does; temporary files
+    /// (Turtle's body) go to `spill_dir` (the system's when `None`).
+    pub fn dump(&self, format: Format, w: impl Write, spill_dir: Option<&Path>) -> Result<()> {
+        export::dump(&self.store, format, &self.prefixes, w, spill_dir)
+    }
+
+    /// Writes `triples` (a small document) in `format` with the dataset's prefixes.
+    pub fn write_rdf(&self, triples: Vec<Triple>, format: Format, w: impl Write) -> Result<()> {
+        export::write(triples, format, &self.prefixes, w)
+    }
+}
+
+/// Writes the whole graph in one format from a thread of its own (a dump streamed to a
+/// socket): it owns what it reads, and keeps its generation from being removed meanwhile.
+pub struct Dumper {
+    store: oxigraph::store::Store,
+    _guard: Box<dyn Send + Sync>,
+    prefixes: Vec<(String, String)>,
+    format: Format,
+}
+
+impl Site {
+    /// A [`Dumper`] of this generation in `format`.
+    pub fn dumper(&self, format: Format) -> Dumper {
+        Dumper {
+            store: (*self.store).clone(),
+            _guard: Box::new(self.store.guard()),
+            prefixes: self.prefixes.clone(),
+            format,
+        }
+    }
+}
+
+impl Dumper {
+    /// Streams the graph to `w` (temporary files in the system's temporary directory).
+    pub fn write(self, w: impl Write) -> Result<()> {
+        export::dump(&self.store, self.format, &self.prefixes, w, None)
+    }
+}

@@ -1,0 +1,244 @@
+//! Entity pages and documents: finding the entity a path names, its triples, its HTML page
+//! (the card plus every statement about it and what refers to it) and the list of entities a
+//! static site writes.
+
+use super::{Links, Site, card, page_query};
+use crate::error::Result;
+use crate::export::{self, Format};
+use crate::query::human;
+use crate::vocab::{Kind, prov};
+use minijinja::context;
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What a URL path names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    /// Not an entity IRI of the dataset.
+    Nothing,
+    /// An entity IRI of the dataset that the graph does not hold.
+    Missing(Kind),
+    /// An entity the graph holds, with its triples (its own and its qualified derivations').
+    Entity(Entity),
+}
+
+/// An entity the graph holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its id (the slug in its IRI).
+    pub id: String,
+    /// Its IRI.
+    pub node: NamedNode,
+    /// Its triples and those of its qualified derivations.
+    pub triples: Vec<Triple>,
+}
+
+/// A link to one of an entity page's other formats.
+#[derive(Debug, Clone, Serialize)]
+struct FormatLink {
+    name: &'static str,
+    href: String,
+    media_type: &'static str,
+}
+
+/// One statement of the "All statements" table, or one thing referring to the entity.
+#[derive(Debug, Serialize)]
+struct Statement {
+    property: String,
+    value: String,
+    href: Option<String>,
+    lang: Option<String>,
+}
+
+impl Site {
+    /// The entity a URL path (`/actor/ID`, or the same under the base IRI's path) names.
+    pub fn locate(&self, path: &str) -> Result<Located> {
+        let Some((kind, id, node)) = self.iris.entity_at(path) else {
+            return Ok(Located::Nothing);
+        };
+        self.entity(kind, id, node)
+    }
+
+    /// The entity `node` of kind `kind`, if the graph holds it.
+    fn entity(&self, kind: Kind, id: String, node: NamedNode) -> Result<Located> {
+        let triples = self.entity_triples(&node)?;
+        Ok(if triples.is_empty() {
+            Located::Missing(kind)
+        } else {
+            Located::Entity(Entity {
+                kind,
+                id,
+                node,
+                triples,
+            })
+        })
+    }
+
+    /// Every triple whose subject is `node`.
+    fn subject_triples(&self, node: &NamedNode) -> Result<Vec<Triple>> {
+        let quads = self
+            .store
+            .quads_for_pattern(Some(node.as_ref().into()), None, None, None);
+        let mut triples = Vec::new();
+        for quad in quads {
+            triples.push(Triple::from(quad?));
+        }
+        Ok(triples)
+    }
+
+    /// The entity's own triples and those of its qualified derivations (none if unknown).
+    pub fn entity_triples(&self, node: &NamedNode) -> Result<Vec<Triple>> {
+        let mut triples = self.subject_triples(node)?;
+        let derivations: Vec<NamedNode> = triples
+            .iter()
+            .filter(|t| t.predicate == prov::QUALIFIED_DERIVATION)
+            .filter_map(|t| match &t.object {
+                Term::NamedNode(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        for derivation in derivations {
+            triples.extend(self.subject_triples(&derivation)?);
+        }
+        Ok(triples)
+    }
+
+    /// The IRI of every entity of the dataset, sorted (without their triples, so that a large
+    /// graph is listed in little memory; [`Site::entity_of`] reads each).
+    pub fn entities(&self) -> Result<Vec<NamedNode>> {
+        let mut nodes = Vec::new();
+        for row in self.select(page_query!("entities"), &[])? {
+            if let Some(Term::NamedNode(n)) = row.get("entity")
+                && self.iris.parse_entity(n.as_str()).is_some()
+            {
+                nodes.push(n.clone());
+            }
+        }
+        nodes.sort();
+        Ok(nodes)
+    }
+
+    /// The entity `node`, if it is one of the dataset's and the graph holds it.
+    pub fn entity_of(&self, node: &NamedNode) -> Result<Option<Entity>> {
+        let Some((kind, id)) = self.iris.parse_entity(node.as_str()) else {
+            return Ok(None);
+        };
+        Ok(match self.entity(kind, id, node.clone())? {
+            Located::Entity(entity) => Some(entity),
+            _ => None,
+        })
+    }
+
+    /// The entity's RDF document in `format`.
+    pub fn entity_document(
+        &self,
+        entity: &Entity,
+        format: Format,
+        w: impl std::io::Write,
+    ) -> Result<()> {
+        export::write(entity.triples.clone(), format, &self.prefixes, w)
+    }
+
+    /// The entity's HTML page. On the server its other formats are at `path?format=EXT`, in a
+    /// static site at `index.EXT` beside the page.
+    pub fn entity_page(&self, links: &Links, entity: &Entity, path: &str) -> Result<String> {
+        let card = card::card(&self.store, &self.prefixes, &entity.node)?;
+        let mut hrefs = BTreeMap::new();
+        for iri in card.linked() {
+            if let Some(h) = self.href(links, iri) {
+                hrefs.insert(iri.to_owned(), h);
+            }
+        }
+        let formats: Vec<FormatLink> = Format::DOCUMENTS
+            .into_iter()
+            .map(|f| FormatLink {
+                name: f.name(),
+                href: if links.static_site {
+                    format!("index.{}", f.extension())
+                } else {
+                    format!("{path}?format={}", f.extension())
+                },
+                media_type: f.media_type(),
+            })
+            .collect();
+        let rows = self.statements(links, entity)?;
+        let incoming = self.incoming(links, &entity.node)?;
+        self.render(
+            "entity.html",
+            links,
+            context! { card, hrefs, formats, rows, incoming },
+        )
+    }
+
+    /// The entity's own statements, sorted as the Turtle export sorts them.
+    fn statements(&self, links: &Links, entity: &Entity) -> Result<Vec<Statement>> {
+        let abbreviations = self.abbreviations();
+        let mut triples = entity.triples.clone();
+        export::turtle::sort(&mut triples);
+        let subject = NamedOrBlankNode::from(entity.node.clone());
+        let mut rows = Vec::new();
+        for t in triples.iter().filter(|t| t.subject == subject) {
+            let property = human(&Term::NamedNode(t.predicate.clone()), &abbreviations);
+            rows.push(match &t.object {
+                Term::NamedNode(n) => {
+                    let href = self.href(links, n.as_str());
+                    Statement {
+                        property,
+                        value: if href.is_some() {
+                            self.label(n.as_ref())?
+                        } else {
+                            human(&t.object, &abbreviations)
+                        },
+                        href: href.or_else(|| {
+                            n.as_str()
+                                .starts_with("http")
+                                .then(|| n.as_str().to_owned())
+                        }),
+                        lang: None,
+                    }
+                }
+                Term::Literal(l) => Statement {
+                    property,
+                    value: l.value().to_owned(),
+                    href: None,
+                    lang: l.language().map(str::to_owned),
+                },
+                other => Statement {
+                    property,
+                    value: other.to_string(),
+                    href: None,
+                    lang: None,
+                },
+            });
+        }
+        Ok(rows)
+    }
+
+    /// The entities of the dataset with a statement whose object is `node`.
+    fn incoming(&self, links: &Links, node: &NamedNode) -> Result<Vec<Statement>> {
+        let abbreviations = self.abbreviations();
+        let mut rows = Vec::new();
+        for quad in self
+            .store
+            .quads_for_pattern(None, None, Some(node.as_ref().into()), None)
+        {
+            let quad = quad?;
+            let NamedOrBlankNode::NamedNode(s) = &quad.subject else {
+                continue;
+            };
+            let Some(href) = self.href(links, s.as_str()) else {
+                continue;
+            };
+            rows.push(Statement {
+                property: human(&Term::NamedNode(quad.predicate.clone()), &abbreviations),
+                value: self.label(s.as_ref())?,
+                href: Some(href),
+                lang: None,
+            });
+        }
+        Ok(rows)
+    }
+}

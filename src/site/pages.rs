@@ -1,0 +1,262 @@
+//! The dataset's own pages: home, search, the network view and the timeline.
+
+use super::{Links, Site, page_query};
+use crate::error::Result;
+use crate::export::Format;
+use crate::query::local_value;
+use crate::vocab::dcterms;
+use minijinja::context;
+use oxigraph::model::Term;
+use oxigraph::sparql::QuerySolution;
+use serde::Serialize;
+
+/// A link with its text.
+#[derive(Debug, Serialize)]
+struct Item {
+    href: String,
+    label: String,
+}
+
+/// The actors of one class, on the home page.
+#[derive(Debug, Serialize)]
+struct Group {
+    class: String,
+    items: Vec<Item>,
+}
+
+/// A dump, as the home page links it.
+#[derive(Debug, Serialize)]
+struct Dump {
+    name: &'static str,
+    extension: &'static str,
+}
+
+/// A name that matched a search.
+#[derive(Debug, Serialize)]
+struct Hit {
+    href: String,
+    label: String,
+    kind: String,
+    matched: String,
+}
+
+/// An actor in the network view.
+#[derive(Debug, Serialize)]
+struct Node {
+    id: String,
+    label: String,
+    group: String,
+    href: String,
+}
+
+/// A sourced relation between two actors in the network view.
+#[derive(Debug, Serialize)]
+struct Edge {
+    from: String,
+    to: String,
+    relation: String,
+    certainty: String,
+    date: String,
+    #[serde(rename = "notBefore")]
+    not_before: String,
+    #[serde(rename = "notAfter")]
+    not_after: String,
+}
+
+/// The network view's data.
+#[derive(Debug, Serialize)]
+struct Graph {
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+}
+
+/// A dated event on the timeline.
+#[derive(Debug, Serialize)]
+struct TimelineEvent {
+    label: String,
+    #[serde(rename = "type")]
+    class: String,
+    date: String,
+    #[serde(rename = "notBefore")]
+    not_before: String,
+    #[serde(rename = "notAfter")]
+    not_after: String,
+    href: String,
+}
+
+/// The value of `var` in `row` as plain text: an IRI's local name, a literal's value.
+fn value(row: &QuerySolution, var: &str) -> String {
+    local_value(row.get(var))
+}
+
+/// Case-, accent- and punctuation-insensitive form of a name, so that "Abu'l-Khayr",
+/// "Abul Khayr" and "abulkhayr" meet.
+fn fold(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+impl Site {
+    /// The href of the IRI `var` of `row` (empty when it is not one of the dataset's).
+    fn href_of(&self, links: &Links, row: &QuerySolution, var: &str) -> String {
+        match row.get(var) {
+            Some(Term::NamedNode(n)) => self.href(links, n.as_str()).unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
+    /// The home page: the dataset's description, its actors by class, the curated questions,
+    /// the sources and the downloads.
+    pub fn home(&self, links: &Links) -> Result<String> {
+        let mut groups: Vec<Group> = Vec::new();
+        for row in self.select(page_query!("home-actors"), &[])? {
+            let (Some(Term::NamedNode(_)), Some(Term::Literal(label))) =
+                (row.get("class"), row.get("label"))
+            else {
+                continue;
+            };
+            let class = value(&row, "class");
+            if groups.last().is_none_or(|g| g.class != class) {
+                groups.push(Group {
+                    class,
+                    items: Vec::new(),
+                });
+            }
+            if let Some(g) = groups.last_mut() {
+                g.items.push(Item {
+                    href: self.href_of(links, &row, "actor"),
+                    label: label.value().to_owned(),
+                });
+            }
+        }
+        let mut sources = Vec::new();
+        for row in self.select(page_query!("home-sources"), &[])? {
+            if let Some(Term::Literal(citation)) = row.get("citation") {
+                sources.push(Item {
+                    href: self.href_of(links, &row, "source"),
+                    label: citation.value().to_owned(),
+                });
+            }
+        }
+        let dataset = self.iris.dataset();
+        let license = match self
+            .store
+            .quads_for_pattern(
+                Some(dataset.as_ref().into()),
+                Some(dcterms::LICENSE),
+                None,
+                None,
+            )
+            .next()
+            .transpose()?
+        {
+            Some(quad) => match quad.object {
+                Term::NamedNode(n) => n.into_string(),
+                other => other.to_string(),
+            },
+            None => String::new(),
+        };
+        let dumps: Vec<Dump> = Format::DUMPS
+            .into_iter()
+            .map(|f| Dump {
+                name: f.name(),
+                extension: f.extension(),
+            })
+            .collect();
+        self.render(
+            "home.html",
+            links,
+            context! {
+                description => self.literal(dataset.as_ref(), dcterms::DESCRIPTION)?.unwrap_or_default(),
+                license,
+                triples => self.store.len()?,
+                actors => groups,
+                queries => self.curated.clone(),
+                sources,
+                dumps,
+            },
+        )
+    }
+
+    /// The actors and places with a name (in any script) containing `q`, ignoring case,
+    /// accents and punctuation.
+    pub fn search(&self, links: &Links, q: &str) -> Result<String> {
+        let needle = fold(q);
+        let mut hits: Vec<Hit> = Vec::new();
+        if !needle.is_empty() {
+            for row in self.select(page_query!("search-names"), &[])? {
+                let (Some(Term::NamedNode(entity)), Some(Term::Literal(name))) =
+                    (row.get("entity"), row.get("name"))
+                else {
+                    continue;
+                };
+                let href = self.href(links, entity.as_str()).unwrap_or_default();
+                if !fold(name.value()).contains(&needle) || hits.iter().any(|h| h.href == href) {
+                    continue;
+                }
+                hits.push(Hit {
+                    href,
+                    label: self.label(entity.as_ref())?,
+                    kind: value(&row, "root"),
+                    matched: name.value().to_owned(),
+                });
+            }
+        }
+        hits.sort_by(|a, b| a.label.cmp(&b.label));
+        self.render("search.html", links, context! { q, hits })
+    }
+
+    /// The network view: actors as nodes, sourced relations between actors as edges with
+    /// their relation type, certainty and Gregorian bounds (filtered in the page).
+    pub fn network(&self, links: &Links) -> Result<String> {
+        let mut nodes = Vec::new();
+        for row in self.select(page_query!("network-nodes"), &[])? {
+            nodes.push(Node {
+                id: value(&row, "actor"),
+                label: value(&row, "label"),
+                group: value(&row, "class"),
+                href: self.href_of(links, &row, "actor"),
+            });
+        }
+        let mut edges = Vec::new();
+        for row in self.select(page_query!("network-edges"), &[])? {
+            edges.push(Edge {
+                from: value(&row, "subject"),
+                to: value(&row, "object"),
+                relation: value(&row, "predicate"),
+                certainty: value(&row, "certainty"),
+                date: value(&row, "date"),
+                not_before: value(&row, "notBefore"),
+                not_after: value(&row, "notAfter"),
+            });
+        }
+        let mut relations: Vec<&str> = edges.iter().map(|e| e.relation.as_str()).collect();
+        relations.sort_unstable();
+        relations.dedup();
+        let relations: Vec<String> = relations.into_iter().map(str::to_owned).collect();
+        self.render(
+            "network.html",
+            links,
+            context! { graph => Graph { nodes, edges }, relations },
+        )
+    }
+
+    /// The timeline view: every dated event over its Gregorian bounds.
+    pub fn timeline(&self, links: &Links) -> Result<String> {
+        let mut events = Vec::new();
+        for row in self.select(page_query!("timeline-events"), &[])? {
+            events.push(TimelineEvent {
+                href: self.href_of(links, &row, "event"),
+                class: value(&row, "class"),
+                label: value(&row, "label"),
+                date: value(&row, "date"),
+                not_before: value(&row, "notBefore"),
+                not_after: value(&row, "notAfter"),
+            });
+        }
+        self.render("timeline.html", links, context! { events })
+    }
+}
