@@ -15,6 +15,7 @@
 //!
 //! Everything here is invented and marked so: names are syllable soup and every source
 //! citation says "synthetic". Never mix this output with real data.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // notes for the person running it
 
 use anyhow::{Context, Result, bail};
 use histkg::ingest::table::ColumnSpec;

@@ -1,5 +1,6 @@
 //! The command line: clap definitions (their doc comments are the `--help` text) and the
 //! glue that calls the library and prints for people. Only this module and `main` print.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::export::{self, Format};
 use crate::query::{QueryInput, ResultsFormat};
@@ -212,33 +213,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             output,
             store,
-        } => {
-            let store = store::open(&store)?;
-            let prefixes = crate::query::prefixes(&store)?;
-            match output {
-                Some(path) => {
-                    let file = std::fs::File::create(&path)
-                        .with_context(|| format!("cannot create {}", path.display()))?;
-                    // Temporary files next to the output: same disk, no surprise in /tmp.
-                    let spill = path.parent().filter(|p| !p.as_os_str().is_empty());
-                    export::dump(
-                        &store,
-                        format,
-                        &prefixes,
-                        std::io::BufWriter::with_capacity(1 << 20, file),
-                        Some(spill.unwrap_or(std::path::Path::new("."))),
-                    )
-                    .with_context(|| format!("cannot write {}", path.display()))
-                }
-                None => Ok(export::dump(
-                    &store,
-                    format,
-                    &prefixes,
-                    std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
-                    None,
-                )?),
-            }
-        }
+        } => export(format, output.as_deref(), &store),
         Command::Serve {
             store,
             bind,
@@ -302,6 +277,35 @@ pub fn run(cli: Cli) -> Result<()> {
                 std::io::stdout().lock(),
             )?)
         }
+    }
+}
+
+/// Streams the graph to `output` (standard output when `None`).
+fn export(format: Format, output: Option<&std::path::Path>, store: &std::path::Path) -> Result<()> {
+    let store = store::open(store)?;
+    let prefixes = crate::query::prefixes(&store)?;
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            // Temporary files next to the output: same disk, no surprise in /tmp.
+            let spill = path.parent().filter(|p| !p.as_os_str().is_empty());
+            export::dump(
+                &store,
+                format,
+                &prefixes,
+                std::io::BufWriter::with_capacity(1 << 20, file),
+                Some(spill.unwrap_or(std::path::Path::new("."))),
+            )
+            .with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => Ok(export::dump(
+            &store,
+            format,
+            &prefixes,
+            std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+            None,
+        )?),
     }
 }
 

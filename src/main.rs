@@ -1,4 +1,5 @@
 //! The `histkg` binary: parse arguments, run, print `error: …`, choose the exit code.
+#![allow(clippy::print_stderr)]
 
 use clap::Parser;
 use histkg::cli::{Cli, run};

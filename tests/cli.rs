@@ -2,6 +2,7 @@
 //!
 //! Golden files live beside their inputs; `UPDATE_GOLDEN=1 cargo test --release` rewrites
 //! them (review the diff before committing).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // notes for the person running it
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! build that got as far as publishing is told apart from one that did not. Kills land at
 //! evenly spread moments over a build's duration, and at each phase boundary through the
 //! `HISTKG_PAUSE_AT` hook (the build waits there until it is killed).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // notes for the person running it
 
 mod common;
 

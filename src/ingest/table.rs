@@ -5,11 +5,12 @@
 //! `file:line:column`; rows with structural problems are dropped so later checks do not pile
 //! up on them.
 
+use super::raw::{self, Input};
 use crate::diagnostics::{Diagnostics, shorten};
 use csv::{ByteRecord, StringRecord};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -70,9 +71,10 @@ impl Fingerprint {
     }
 }
 
-/// A table whose header has been checked.
+/// A CSV sheet whose header has been checked: where its columns are, and what reading it
+/// found.
 #[derive(Debug)]
-pub struct Table {
+pub struct Sheet {
     /// The file as shown in messages.
     pub file: String,
     columns: HashMap<&'static str, usize>,
@@ -89,7 +91,7 @@ pub struct Table {
     pub refused_ids: Vec<(Box<str>, u64)>,
 }
 
-impl Table {
+impl Sheet {
     /// The trimmed cell of `column`, or `""` if the table lacks the (optional) column.
     pub fn cell<'a>(&self, row: &'a Row, column: &str) -> &'a str {
         self.columns
@@ -105,7 +107,7 @@ impl Table {
 
 /// An open table, positioned after its header.
 pub struct Reader {
-    table: Table,
+    table: Sheet,
     csv: csv::Reader<Input>,
     path: PathBuf,
     /// Bytes before what the CSV reader sees (a UTF-8 byte-order mark).
@@ -117,52 +119,19 @@ pub struct Reader {
     cr_only: bool,
 }
 
-/// The file as the CSV reader sees it. Records end at LF only (a CR before it is left at the
-/// end of the last cell, which is trimmed), so that the reader's line count after a record
-/// tells on which line the record started (with CRLF the csv crate counts the LF of a record
-/// in the next one); files with CR alone are read with LF instead.
-struct Input {
-    inner: BufReader<File>,
+/// A file opened for reading, its first bytes looked at.
+struct Head {
+    input: BufReader<File>,
+    fingerprint: Fingerprint,
+    /// Old Mac line ends: the header row ends with a CR that no LF follows.
     cr_only: bool,
+    /// Bytes skipped before the CSV reader (a UTF-8 byte-order mark).
+    skipped: u64,
 }
 
-impl Read for Input {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if self.cr_only {
-            for b in &mut buf[..n] {
-                if *b == b'\r' {
-                    *b = b'\n';
-                }
-            }
-        }
-        Ok(n)
-    }
-}
-
-/// The line on which the record just read starts, and the line breaks inside its cells: the
-/// reader's line after it, less those breaks and the one that ended it. (The position the csv
-/// crate gives the record is where reading started, before any blank lines.)
-fn start_line(csv: &csv::Reader<Input>, record: &ByteRecord, at_file_end: bool) -> (u64, u64) {
-    let ended = u64::from(!at_file_end);
-    let end = csv.position().line();
-    let start = record.position().map_or(end, csv::Position::line);
-    if end - start <= ended {
-        // The common case: one line, nothing before it.
-        return (start, 0);
-    }
-    let inside = count_newlines(record.as_slice());
-    ((end - inside - ended).max(1), inside)
-}
-
-/// Opens `path` as a CSV table with the given columns and checks its header, reporting
-/// problems to `diags`. Returns `None` when the file cannot be read or its header is unusable.
-pub fn open(
-    path: &Path,
-    file: &str,
-    specs: &[ColumnSpec],
-    diags: &mut Diagnostics,
-) -> Option<Reader> {
+/// Opens `path`, refusing a directory, an unreadable file and UTF-16, and skips a UTF-8
+/// byte-order mark.
+fn read_head(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Head> {
     let opened = File::open(path).and_then(|f| {
         let fingerprint = Fingerprint::of(path)?;
         let mut input = BufReader::with_capacity(1 << 16, f);
@@ -181,7 +150,6 @@ pub fn open(
         }
     };
     let head = input.fill_buf().unwrap_or_default();
-    // Old Mac line ends: the header row ends with a CR that no LF follows.
     let cr_only = head
         .iter()
         .position(|&b| b == b'\n' || b == b'\r')
@@ -204,8 +172,95 @@ pub fn open(
         input.consume(3);
         skipped = 3;
     }
-    let ends_with_newline =
-        last_byte(path, fingerprint.len).is_some_and(|b| b == b'\n' || (cr_only && b == b'\r'));
+    Some(Head {
+        input,
+        fingerprint,
+        cr_only,
+        skipped,
+    })
+}
+
+/// Where each expected column is in `header` (read on `line`), reporting unknown, empty,
+/// duplicate and missing columns; `None` if there was any.
+fn columns(
+    header: &ByteRecord,
+    line: u64,
+    file: &str,
+    specs: &[ColumnSpec],
+    diags: &mut Diagnostics,
+) -> Option<HashMap<&'static str, usize>> {
+    let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let mut columns = HashMap::new();
+    let mut ok = true;
+    let mut refuse = |column: Option<usize>, message: String| {
+        diags.push(file, line, column, message);
+        ok = false;
+    };
+    for (i, raw) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(raw) else {
+            refuse(
+                Some(i + 1),
+                "invalid UTF-8 in the header; save the file as UTF-8".to_owned(),
+            );
+            continue;
+        };
+        let name = name.trim();
+        match specs.iter().find(|s| s.name == name) {
+            None if name.is_empty() => refuse(
+                Some(i + 1),
+                "empty column name; name the column or remove the extra comma".to_owned(),
+            ),
+            None => {
+                let shown = shorten(name);
+                refuse(
+                    Some(i + 1),
+                    match crate::diagnostics::hint(name, expected.iter().copied()) {
+                        h if h.is_empty() => format!(
+                            "unknown column `{shown}`; the columns are: {}",
+                            expected.join(", ")
+                        ),
+                        h => format!("unknown column `{shown}`{h}"),
+                    },
+                );
+            }
+            Some(spec) => {
+                if let Some(first) = columns.insert(spec.name, i) {
+                    refuse(
+                        Some(i + 1),
+                        format!(
+                            "duplicate column `{name}`: it is also column {}; keep one of them",
+                            first + 1
+                        ),
+                    );
+                    columns.insert(spec.name, first);
+                }
+            }
+        }
+    }
+    for spec in specs.iter().filter(|s| s.required) {
+        if !columns.contains_key(spec.name) {
+            refuse(None, format!("missing required column `{}`", spec.name));
+        }
+    }
+    ok.then_some(columns)
+}
+
+/// Opens `path` as a CSV table with the given columns and checks its header, reporting
+/// problems to `diags`. Returns `None` when the file cannot be read or its header is unusable.
+pub fn open(
+    path: &Path,
+    file: &str,
+    specs: &[ColumnSpec],
+    diags: &mut Diagnostics,
+) -> Option<Reader> {
+    let Head {
+        input,
+        fingerprint,
+        cr_only,
+        skipped,
+    } = read_head(path, file, diags)?;
+    let ends_with_newline = raw::last_byte(path, fingerprint.len)
+        .is_some_and(|b| b == b'\n' || (cr_only && b == b'\r'));
     let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -219,15 +274,11 @@ pub fn open(
     let mut header = ByteRecord::new();
     match csv.read_byte_record(&mut header) {
         Ok(false) => {
-            diags.push(
-                file,
-                1,
-                None,
-                format!(
-                    "the file is empty; expected a header row: {}",
-                    expected.join(",")
-                ),
+            let message = format!(
+                "the file is empty; expected a header row: {}",
+                expected.join(",")
             );
+            diags.push(file, 1, None, message);
             return None;
         }
         Err(e) => {
@@ -237,7 +288,7 @@ pub fn open(
         Ok(true) => {}
     }
     let at_file_end = skipped + csv.position().byte() == fingerprint.len && !ends_with_newline;
-    let (header_line, _) = start_line(&csv, &header, at_file_end);
+    let (header_line, _) = raw::start_line(&csv, &header, at_file_end);
     // A first line without a single column name is data: the header row is missing.
     let names_a_column =
         |raw: &[u8]| std::str::from_utf8(raw).is_ok_and(|name| expected.contains(&name.trim()));
@@ -254,76 +305,9 @@ pub fn open(
         );
         return None;
     }
-    let mut columns = HashMap::new();
-    let mut header_ok = true;
-    for (i, raw) in header.iter().enumerate() {
-        let Ok(name) = std::str::from_utf8(raw) else {
-            diags.push(
-                file,
-                header_line,
-                Some(i + 1),
-                "invalid UTF-8 in the header; save the file as UTF-8",
-            );
-            header_ok = false;
-            continue;
-        };
-        let name = name.trim();
-        match specs.iter().find(|s| s.name == name) {
-            None if name.is_empty() => {
-                diags.push(
-                    file,
-                    header_line,
-                    Some(i + 1),
-                    "empty column name; name the column or remove the extra comma",
-                );
-                header_ok = false;
-            }
-            None => {
-                let shown = shorten(name);
-                diags.push(
-                    file,
-                    header_line,
-                    Some(i + 1),
-                    match crate::diagnostics::hint(name, expected.iter().copied()) {
-                        h if h.is_empty() => format!(
-                            "unknown column `{shown}`; the columns are: {}",
-                            expected.join(", ")
-                        ),
-                        h => format!("unknown column `{shown}`{h}"),
-                    },
-                );
-                header_ok = false;
-            }
-            Some(spec) => {
-                if let Some(first) = columns.insert(spec.name, i) {
-                    diags.push(
-                        file,
-                        header_line,
-                        Some(i + 1),
-                        format!(
-                            "duplicate column `{name}`: it is also column {}; keep one of them",
-                            first + 1
-                        ),
-                    );
-                    columns.insert(spec.name, first);
-                    header_ok = false;
-                }
-            }
-        }
-    }
-    for spec in specs.iter().filter(|s| s.required) {
-        if !columns.contains_key(spec.name) {
-            diags.push(
-                file,
-                header_line,
-                None,
-                format!("missing required column `{}`", spec.name),
-            );
-            header_ok = false;
-        }
-    }
-    header_ok.then(|| Reader {
-        table: Table {
+    let columns = columns(&header, header_line, file, specs, diags)?;
+    Some(Reader {
+        table: Sheet {
             file: file.to_owned(),
             columns,
             width: header.len(),
@@ -343,7 +327,7 @@ pub fn open(
 
 impl Reader {
     /// The table's header.
-    pub fn table(&self) -> &Table {
+    pub fn table(&self) -> &Sheet {
         &self.table
     }
 
@@ -354,10 +338,9 @@ impl Reader {
     pub fn for_each(
         mut self,
         mut diags: Option<&mut Diagnostics>,
-        mut each: impl FnMut(&Table, &Row) -> ControlFlow<()>,
-    ) -> Table {
+        mut each: impl FnMut(&Sheet, &Row) -> ControlFlow<()>,
+    ) -> Sheet {
         let file = self.table.file.clone();
-        let width = self.table.width;
         let reporting = diags.is_some();
         let mut report = |line: u64, column: Option<usize>, message: String| {
             if let Some(diags) = diags.as_deref_mut() {
@@ -397,32 +380,14 @@ impl Reader {
             }
             let at_file_end =
                 self.skipped + self.csv.position().byte() == self.len && !self.ends_with_newline;
-            let (line, breaks) = start_line(&self.csv, &record, at_file_end);
+            let (line, breaks) = raw::start_line(&self.csv, &record, at_file_end);
             last = record.position().map(|p| (p.byte(), p.line()));
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue;
             }
             self.table.records += 1;
-            if record.len() != width {
-                // A row over several lines has a quoted cell with a line break in it: more
-                // likely a quote closed in the wrong place than a lost comma.
-                let advice = if breaks == 0 {
-                    "check for a missing or extra comma, or quote the cell that contains a comma"
-                        .to_owned()
-                } else {
-                    format!(
-                        "it runs over lines {line}-{}, so a quote is probably missing or extra: check that every quoted cell is closed (a quote inside a quoted cell is written `\"\"`)",
-                        line + breaks
-                    )
-                };
-                ragged = Some((
-                    line,
-                    record.len().min(width) + 1,
-                    format!(
-                        "this row has {} fields but the header has {width}; {advice}",
-                        record.len()
-                    ),
-                ));
+            if record.len() != self.table.width {
+                ragged = Some(self.ragged(line, breaks, record.len()));
                 continue;
             }
             if rows == MAX_ROWS {
@@ -433,16 +398,7 @@ impl Reader {
                 );
                 break;
             }
-            // The common case is checked in bulk; a bad row is examined field by field.
-            let fits = record.iter().all(|f| f.len() <= MAX_FIELD_BYTES);
-            let refused = has_refused_char(record.as_slice());
-            let text = if fits && !refused {
-                StringRecord::from_byte_record(std::mem::take(&mut record))
-                    .map_err(|e| e.into_byte_record())
-            } else {
-                Err(std::mem::take(&mut record))
-            };
-            match text {
+            match text(std::mem::take(&mut record)) {
                 Ok(text) => {
                     rows += 1;
                     row.line = line;
@@ -454,20 +410,7 @@ impl Reader {
                     }
                 }
                 Err(bytes) => {
-                    let id = self.table.columns.get("id").copied();
-                    let mut id_ok = true;
-                    for (i, raw) in bytes.iter().enumerate() {
-                        if let Some(message) = field_problem(raw) {
-                            id_ok &= Some(i) != id;
-                            report(line, Some(i + 1), message);
-                        }
-                    }
-                    if reporting
-                        && id_ok
-                        && let Some(id) = id.and_then(|i| std::str::from_utf8(&bytes[i]).ok())
-                    {
-                        self.table.refused_ids.push((id.trim().into(), line));
-                    }
+                    self.refuse_row(&bytes, line, reporting, &mut report);
                     record = bytes;
                 }
             }
@@ -479,7 +422,7 @@ impl Reader {
             && reporting
             && let Some((byte, line)) = last
             && let Some((lines, column)) =
-                unclosed_quote(&self.path, self.skipped + byte, self.cr_only)
+                raw::unclosed_quote(&self.path, self.skipped + byte, self.cr_only)
         {
             ragged = None;
             report(
@@ -493,132 +436,62 @@ impl Reader {
         }
         self.table
     }
-}
 
-/// The last byte of a file of `len` bytes.
-fn last_byte(path: &Path, len: u64) -> Option<u8> {
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(len.checked_sub(1)?)).ok()?;
-    let mut byte = [0];
-    file.read_exact(&mut byte).ok()?;
-    Some(byte[0])
-}
-
-/// If the last record, read from byte `start` of the file on, ends inside a quoted cell: the
-/// line breaks from `start` to the quote, and the cell's 1-based column.
-fn unclosed_quote(path: &Path, start: u64, cr_only: bool) -> Option<(u64, usize)> {
-    #[derive(PartialEq)]
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
+    /// The problem of a row of `fields` fields starting on `line` and running over `breaks`
+    /// more lines: (line, column, message).
+    fn ragged(&self, line: u64, breaks: u64, fields: usize) -> (u64, usize, String) {
+        let width = self.table.width;
+        // A row over several lines has a quoted cell with a line break in it: more likely a
+        // quote closed in the wrong place than a lost comma.
+        let advice = if breaks == 0 {
+            "check for a missing or extra comma, or quote the cell that contains a comma".to_owned()
+        } else {
+            format!(
+                "it runs over lines {line}-{}, so a quote is probably missing or extra: check that every quoted cell is closed (a quote inside a quoted cell is written `\"\"`)",
+                line + breaks
+            )
+        };
+        (
+            line,
+            fields.min(width) + 1,
+            format!("this row has {fields} fields but the header has {width}; {advice}"),
+        )
     }
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut input = BufReader::with_capacity(1 << 16, file);
-    let (mut state, mut column, mut lines, mut opened) = (State::FieldStart, 1, 0, (0, 0));
-    loop {
-        let chunk = input.fill_buf().ok()?;
-        if chunk.is_empty() {
-            break;
+
+    /// Reports each bad field of a refused row; when reading for the first pass and its id
+    /// is sound, keeps the id, so that references to it are not reported as well.
+    fn refuse_row(
+        &mut self,
+        bytes: &ByteRecord,
+        line: u64,
+        reporting: bool,
+        report: &mut impl FnMut(u64, Option<usize>, String),
+    ) {
+        let id = self.table.columns.get("id").copied();
+        let mut id_ok = true;
+        for (i, field) in bytes.iter().enumerate() {
+            if let Some(message) = raw::field_problem(field) {
+                id_ok &= Some(i) != id;
+                report(line, Some(i + 1), message);
+            }
         }
-        // The same rules as the csv crate's reader (RFC 4180 quotes, `""` inside them).
-        for &b in chunk {
-            state = match (state, b) {
-                (State::Quoted, b'"') => State::QuoteInQuoted,
-                (State::Quoted, _) => State::Quoted,
-                (State::QuoteInQuoted, b'"') => State::Quoted,
-                (State::FieldStart, b'"') => {
-                    opened = (lines, column);
-                    State::Quoted
-                }
-                (_, b',') => {
-                    column += 1;
-                    State::FieldStart
-                }
-                (_, b'\n' | b'\r') => {
-                    column = 1;
-                    State::FieldStart
-                }
-                _ => State::Unquoted,
-            };
-            lines += u64::from(b == if cr_only { b'\r' } else { b'\n' });
+        if reporting
+            && id_ok
+            && let Some(id) = id.and_then(|i| std::str::from_utf8(&bytes[i]).ok())
+        {
+            self.table.refused_ids.push((id.trim().into(), line));
         }
-        let n = chunk.len();
-        input.consume(n);
     }
-    (state == State::Quoted).then_some(opened)
 }
 
-/// A control character that cannot be in a cell: C0 controls other than tab, LF and CR, which
-/// XML 1.0 (hence RDF/XML) cannot carry at all, and which are invisible in a spreadsheet.
-fn refused_control(b: u8) -> bool {
-    b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')
-}
-
-/// Whether a refused character starts at byte `at` of `bytes`: a [`refused_control`], or one of
-/// the noncharacters U+FFFE and U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`), which XML 1.0 cannot
-/// carry either; U+FFFE is what a UTF-16 byte-order mark read the wrong way round becomes.
-fn refused_at(bytes: &[u8], at: usize) -> bool {
-    refused_control(bytes[at]) || matches!(bytes[at..], [0xEF, 0xBF, 0xBE | 0xBF, ..])
-}
-
-/// Whether `bytes` hold a refused character (see [`refused_at`]). Every row goes through it: the
-/// first scan is written without branches and with byte-wide values, so that it is vectorised;
-/// only a row holding the byte `EF` (rare outside CJK text) is looked at again.
-fn has_refused_char(bytes: &[u8]) -> bool {
-    let found = bytes.iter().fold(0u8, |found, &b| {
-        found
-            | u8::from((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r'))
-            | (u8::from(b == 0xEF) << 1)
-    });
-    found & 1 != 0
-        || (found != 0
-            && bytes
-                .windows(3)
-                .any(|w| matches!(w, [0xEF, 0xBF, 0xBE | 0xBF])))
-}
-
-/// The LF bytes in `bytes`, counted in byte-wide lanes (vectorised) 255 bytes at a time.
-fn count_newlines(bytes: &[u8]) -> u64 {
-    (bytes.chunks(255))
-        .map(|chunk| {
-            let n = chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'));
-            u64::from(n)
-        })
-        .sum()
-}
-
-/// What is wrong with one field, if anything.
-fn field_problem(raw: &[u8]) -> Option<String> {
-    if raw.len() > MAX_FIELD_BYTES {
-        return Some(format!(
-            "this cell is {} bytes, over the limit of {MAX_FIELD_BYTES} bytes (1 MiB)",
-            raw.len()
-        ));
-    }
-    match std::str::from_utf8(raw) {
-        Err(e) => Some(format!(
-            "invalid UTF-8 after byte {}; save the file as UTF-8",
-            e.valid_up_to()
-        )),
-        Ok(_) => (0..raw.len()).find(|&at| refused_at(raw, at)).map(|at| match raw[at] {
-            0 => format!("contains a NUL byte (character 0) after byte {at}; remove it"),
-            0xEF if raw[at + 2] == 0xBE => format!(
-                "contains the noncharacter U+FFFE after byte {at}, often a UTF-16 byte-order mark read the wrong way round; remove it or save the file as UTF-8 again (RDF/XML cannot carry it)"
-            ),
-            0xEF => format!(
-                "contains the noncharacter U+FFFF after byte {at}; remove it (RDF/XML cannot carry it)"
-            ),
-            c => format!(
-                "contains the control character U+{c:04X}{} after byte {at}; remove it (only tabs and line breaks can be in a cell: RDF/XML cannot carry other control characters)",
-                match c {
-                    0x0B => " (vertical tab, a line break pasted from a word processor)",
-                    0x0C => " (form feed, a page break)",
-                    _ => "",
-                }
-            ),
-        }),
+/// The record as text when every field is valid UTF-8 within the size limit and without a
+/// refused character; the bytes back otherwise. The common case is checked in bulk; a bad
+/// row is then examined field by field.
+fn text(record: ByteRecord) -> Result<StringRecord, ByteRecord> {
+    let fits = record.iter().all(|f| f.len() <= MAX_FIELD_BYTES);
+    if fits && !raw::has_refused_char(record.as_slice()) {
+        StringRecord::from_byte_record(record).map_err(|e| e.into_byte_record())
+    } else {
+        Err(record)
     }
 }

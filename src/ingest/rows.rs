@@ -1,0 +1,354 @@
+//! The second pass: every row checked against the ids and the ontology, and made into its
+//! record. Problems go to the checker's diagnostics with `file:line:column`.
+
+use super::cells::{list, suggest};
+use super::table::{Row, Sheet};
+use super::{Checked, Table, rdf};
+use crate::dates::Calendar;
+use crate::diagnostics::{Diagnostics, shorten};
+use crate::model::{Certainty, Event, LangString, Named, Participation, Record, Relation, Source};
+use crate::vocab::Kind;
+use oxigraph::model::NamedNode;
+use std::collections::{HashMap, HashSet};
+
+/// Checks rows one at a time and makes their records.
+pub(super) struct Checker<'a> {
+    pub(super) checked: &'a Checked,
+    pub(super) diags: Diagnostics,
+    /// The table being read.
+    pub(super) table: Table,
+    /// Relation and role names, numbered for the keys below.
+    names: HashMap<String, u32>,
+    /// (subject, relation, object) of undisputed relations seen so far.
+    facts: HashSet<(u32, u32, u32)>,
+    /// (event, actor, role) of participations seen so far, with their line.
+    roles: HashMap<(u32, u32, u32), u64>,
+    /// (event, actor) of participations seen so far.
+    pairs: HashSet<(u32, u32)>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(checked: &'a Checked) -> Self {
+        Self {
+            checked,
+            diags: Diagnostics::default(),
+            table: Table::Sources,
+            names: HashMap::new(),
+            facts: HashSet::new(),
+            roles: HashMap::new(),
+            pairs: HashSet::new(),
+        }
+    }
+
+    /// The record of `row` of the table being read, if the row is valid (its problems are
+    /// reported otherwise).
+    pub(super) fn record(&mut self, t: &Sheet, row: &Row) -> Option<Record> {
+        match self.table {
+            Table::Sources => self.source(t, row).map(Record::Source),
+            Table::Actors => self.named(t, row, Kind::Actor).map(Record::Actor),
+            Table::Places => self.named(t, row, Kind::Place).map(Record::Place),
+            Table::Relations => self.relation(t, row).map(Record::Relation),
+            Table::Events => self.event(t, row).map(Record::Event),
+            Table::Participants => self.participation(t, row).map(Record::Participation),
+        }
+    }
+
+    /// A number for a relation or role name.
+    fn name(&mut self, name: &str) -> u32 {
+        if let Some(&n) = self.names.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.insert(name.to_owned(), n);
+        n
+    }
+
+    /// The number of an id known to be registered.
+    fn number(&self, id: &str) -> u32 {
+        self.checked.registry.get(id).map_or(u32::MAX, |(n, _)| n)
+    }
+
+    pub(super) fn err(&mut self, t: &Sheet, row: &Row, column: &str, message: impl Into<String>) {
+        self.diags
+            .push(&t.file, row.line, t.column(column), message);
+    }
+
+    /// The row's id if it was registered (invalid and duplicate ids are already reported).
+    fn id(&self, t: &Sheet, row: &Row, kind: Kind) -> Option<String> {
+        let id = t.cell(row, "id");
+        match self.checked.registry.get(id) {
+            Some((_, d)) if d.kind == kind && d.table == self.table && d.line == row.line => {
+                Some(id.to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    fn source(&mut self, t: &Sheet, row: &Row) -> Option<Source> {
+        let id = self.id(t, row, Kind::Source);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let class = self.class(t, row, &vocabulary.source_classes, "source");
+        let citation = self.required_text(t, row, "citation");
+        let issued = self.date(t, row, "issued", Calendar::Gregorian);
+        let url = Self::optional_text(t, row, "url");
+        if let Some(u) = &url
+            && let Err(e) = NamedNode::new(u.as_str())
+        {
+            self.err(
+                t,
+                row,
+                "url",
+                format!("`{}` is not a valid URL ({e})", shorten(u)),
+            );
+        }
+        let doi = Self::optional_text(t, row, "doi");
+        if let Some(d) = &doi
+            && (!d.starts_with("10.") || !d.contains('/') || d.contains(char::is_whitespace))
+        {
+            self.err(t, row, "doi", format!("`{}` is not a DOI; write it without the resolver, e.g. `10.22363/2312-8674-2025-24-1-31-43`", shorten(d)));
+        }
+        let part_of = self.optional_reference(t, row, "part_of", &[Kind::Source]);
+        if part_of.is_some() && part_of.as_deref() == id.as_deref() {
+            self.err(t, row, "part_of", "a source cannot be part of itself");
+        }
+        let archive = self.optional_reference(t, row, "archive", &[Kind::Actor]);
+        let language = match t.cell(row, "language") {
+            "" => None,
+            tag => self.language(t, row, "language", tag),
+        };
+        Some(Source {
+            id: id?,
+            class: class?,
+            citation: citation?,
+            title: Self::optional_text(t, row, "title"),
+            creators: list(t.cell(row, "creator")).map(str::to_owned).collect(),
+            issued,
+            url,
+            doi,
+            part_of,
+            archive,
+            fond: Self::optional_text(t, row, "fond"),
+            opis: Self::optional_text(t, row, "opis"),
+            delo: Self::optional_text(t, row, "delo"),
+            folios: Self::optional_text(t, row, "folios"),
+            language,
+            note: Self::optional_text(t, row, "note"),
+        })
+    }
+
+    fn named(&mut self, t: &Sheet, row: &Row, kind: Kind) -> Option<Named> {
+        let id = self.id(t, row, kind);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let (classes, what) = match kind {
+            Kind::Actor => (&vocabulary.actor_classes, "actor"),
+            _ => (&vocabulary.place_classes, "place"),
+        };
+        let class = self.class(t, row, classes, what);
+        let en = self.required_text(t, row, "label_en");
+        let ru = self.required_text(t, row, "label_ru");
+        let mut labels: Vec<LangString> = [(en, "en"), (ru, "ru")]
+            .into_iter()
+            .filter_map(|(text, lang)| {
+                text.map(|text| LangString {
+                    text,
+                    lang: lang.to_owned(),
+                })
+            })
+            .collect();
+        labels.extend(self.lang_strings(t, row, "labels"));
+        let alt_labels = self.lang_strings(t, row, "alt_labels");
+        let calendar = if kind == Kind::Actor {
+            self.calendar(t, row)
+        } else {
+            Calendar::Unknown
+        };
+        let dates = self.date(t, row, "dates", calendar);
+        let wikidata = Self::optional_text(t, row, "wikidata");
+        if let Some(q) = &wikidata
+            && !(q.len() > 1
+                && q.starts_with('Q')
+                && q[1..].bytes().all(|b| b.is_ascii_digit())
+                && !q[1..].starts_with('0'))
+        {
+            self.err(t, row, "wikidata", format!("`{}` is not a Wikidata id; write it as `Q` and digits, e.g. `Q42`, and only when a source shows it", shorten(q)));
+        }
+        let coordinates = self.coordinates(t, row);
+        let part_of = if kind == Kind::Place {
+            self.optional_reference(t, row, "part_of", &[Kind::Place])
+        } else {
+            None
+        };
+        if part_of.is_some() && part_of.as_deref() == id.as_deref() {
+            self.err(t, row, "part_of", "a place cannot be part of itself");
+        }
+        let sources = self.citations(t, row);
+        Some(Named {
+            id: id?,
+            class: class?,
+            labels,
+            alt_labels,
+            dates,
+            description: Self::optional_text(t, row, "description"),
+            wikidata,
+            coordinates,
+            part_of,
+            sources,
+        })
+    }
+
+    fn relation(&mut self, t: &Sheet, row: &Row) -> Option<Relation> {
+        let id = self.id(t, row, Kind::Assertion);
+        let subject = t.cell(row, "subject").to_owned();
+        let subject_ok =
+            !subject.is_empty() && self.reference(t, row, "subject", &subject, &[Kind::Actor]);
+        if subject.is_empty() {
+            self.err(t, row, "subject", "empty subject; give an actor id");
+        }
+        let predicate = t.cell(row, "predicate").to_owned();
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let predicate_ok = vocabulary.relations.contains(&predicate) || !self.checked.vocabulary_ok;
+        if !predicate_ok {
+            let message = format!(
+                "unknown relation type `{}`{}",
+                shorten(&predicate),
+                suggest(&predicate, &vocabulary.relations)
+            );
+            self.err(t, row, "predicate", message);
+        }
+        let object = t.cell(row, "object").to_owned();
+        let object_ok = !object.is_empty()
+            && self.reference(t, row, "object", &object, &[Kind::Actor, Kind::Place]);
+        if object.is_empty() {
+            self.err(t, row, "object", "empty object; give an actor or place id");
+        }
+        if subject_ok && subject == object {
+            self.err(
+                t,
+                row,
+                "object",
+                format!("`{subject}` is related to itself; subject and object must differ"),
+            );
+        }
+        let object_is_place =
+            (self.checked.registry.get(&object)).is_some_and(|(_, d)| d.kind == Kind::Place);
+        let calendar = self.calendar(t, row);
+        let date = self.date(t, row, "date", calendar);
+        let place = self.optional_reference(t, row, "place", &[Kind::Place]);
+        let certainty = self.certainty(t, row);
+        let sources = self.citations(t, row);
+        if !(subject_ok && predicate_ok && object_ok) || subject == object {
+            return None;
+        }
+        let id = id?;
+        let restated = certainty != Certainty::Disputed && {
+            let fact = (
+                self.number(&subject),
+                self.name(&predicate),
+                self.number(&object),
+            );
+            !self.facts.insert(fact)
+        };
+        Some(Relation {
+            id,
+            restated,
+            subject,
+            predicate,
+            object,
+            object_is_place,
+            date,
+            date_as_written: Self::optional_text(t, row, "date_as_written"),
+            place,
+            certainty,
+            sources,
+            note: Self::optional_text(t, row, "note"),
+        })
+    }
+
+    fn event(&mut self, t: &Sheet, row: &Row) -> Option<Event> {
+        let id = self.id(t, row, Kind::Event);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let class = self.class(t, row, &vocabulary.event_classes, "event");
+        let en = self.required_text(t, row, "label_en");
+        let ru = self.required_text(t, row, "label_ru");
+        let calendar = self.calendar(t, row);
+        let date = self.date(t, row, "date", calendar);
+        let place = self.optional_reference(t, row, "place", &[Kind::Place]);
+        let mut links = |column: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            for item in list(t.cell(row, column)) {
+                if Some(item) == id.as_deref() {
+                    self.err(
+                        t,
+                        row,
+                        column,
+                        format!("event `{item}` cannot refer to itself"),
+                    );
+                } else if self.reference(t, row, column, item, &[Kind::Event]) {
+                    out.push(item.to_owned());
+                }
+            }
+            out
+        };
+        let about = links("about");
+        let in_response_to = links("in_response_to");
+        let certainty = self.certainty(t, row);
+        let sources = self.citations(t, row);
+        Some(Event {
+            id: id?,
+            class: class?,
+            labels: vec![
+                LangString {
+                    text: en?,
+                    lang: "en".into(),
+                },
+                LangString {
+                    text: ru?,
+                    lang: "ru".into(),
+                },
+            ],
+            date,
+            date_as_written: Self::optional_text(t, row, "date_as_written"),
+            place,
+            about,
+            in_response_to,
+            certainty,
+            sources,
+            description: Self::optional_text(t, row, "description"),
+        })
+    }
+
+    fn participation(&mut self, t: &Sheet, row: &Row) -> Option<Participation> {
+        let event = t.cell(row, "event");
+        let actor = t.cell(row, "actor");
+        let role = t.cell(row, "role");
+        let event_ok = self.reference(t, row, "event", event, &[Kind::Event]);
+        let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
+        let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
+        let role_ok = vocabulary.roles.contains(role) || !self.checked.vocabulary_ok;
+        if !role_ok {
+            let message = format!(
+                "unknown role `{}`{}",
+                shorten(role),
+                suggest(role, &vocabulary.roles)
+            );
+            self.err(t, row, "role", message);
+        }
+        if !(event_ok && actor_ok && role_ok) {
+            return None;
+        }
+        let (e, a) = (self.number(event), self.number(actor));
+        let key = (e, a, self.name(role));
+        if let Some(first) = self.roles.get(&key) {
+            let message = format!("`{actor}` is already {role} of `{event}` at line {first}");
+            self.err(t, row, "actor", message);
+            return None;
+        }
+        self.roles.insert(key, row.line);
+        Some(Participation {
+            event: event.to_owned(),
+            role: role.to_owned(),
+            actor: actor.to_owned(),
+            again: !self.pairs.insert((e, a)),
+        })
+    }
+}
