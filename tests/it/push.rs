@@ -1,9 +1,7 @@
 //! `histkg push` over a real socket to an in-process HTTP server that records what it gets
 //! (the interop check against a real Oxigraph server is `tests/interop/push.sh`).
 
-mod common;
-
-use common::{built_mini, histkg};
+use crate::common::{built_mini, histkg};
 use oxhttp::model::{Body, Response, StatusCode};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};

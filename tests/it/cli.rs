@@ -4,43 +4,9 @@
 //! them (review the diff before committing).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // notes for the person running it
 
-mod common;
-
-use common::{fails, mini, ok, root};
+use crate::common::{self, fails, golden, mini, ok, root, snapshot};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// Compares `actual` with the golden file, or rewrites it when UPDATE_GOLDEN is set.
-fn golden(path: &Path, actual: &str) {
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read golden file {}: {e}; run with UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "{} differs from the output:\n--- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
-}
-
-/// What a store holds: its published generation and its sorted N-Triples export.
-fn snapshot(cwd: &Path, store: &str) -> (String, String, Vec<String>) {
-    let current = fs::read_to_string(cwd.join(store).join("CURRENT")).unwrap();
-    let dump = ok(cwd, &["export", "--store", store, "--format", "ntriples"]);
-    let mut dirs: Vec<String> = fs::read_dir(cwd.join(store))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    dirs.sort();
-    (current, dump, dirs)
-}
 
 #[test]
 fn build_prints_a_summary_of_what_the_store_holds() {
@@ -153,74 +119,6 @@ fn turtle_export_is_pretty() {
         !ttl.contains("@prefix rico:") || ttl.contains("rico:"),
         "only used prefixes are declared"
     );
-}
-
-#[test]
-fn bad_input_is_refused_with_its_golden_message_and_the_store_untouched() {
-    let cases = root().join("tests/fixtures/bad");
-    let mut names: Vec<PathBuf> = fs::read_dir(&cases)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    assert!(names.len() >= 32, "expected at least 32 bad-input cases");
-    for case in names {
-        let dir = mini();
-        ok(dir.path(), &["build"]);
-        let before = snapshot(dir.path(), "store");
-        let data = dir.path().join("data");
-        // The fixture language: files to copy over the mini dataset, and files listing the
-        // names to delete (DELETE), to replace by a directory (MKDIR), or to replace by a
-        // symbolic link to itself (SYMLINK-LOOP), which no one can read, not even root.
-        for entry in fs::read_dir(&case).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let listed = || fs::read_to_string(entry.path()).unwrap();
-            match name.as_str() {
-                "README" | "expected.txt" => {}
-                "DELETE" => {
-                    for f in listed().lines() {
-                        fs::remove_file(data.join(f)).unwrap();
-                    }
-                }
-                "MKDIR" => {
-                    for f in listed().lines() {
-                        fs::remove_file(data.join(f)).unwrap();
-                        fs::create_dir(data.join(f)).unwrap();
-                    }
-                }
-                "SYMLINK-LOOP" => {
-                    for f in listed().lines() {
-                        fs::remove_file(data.join(f)).unwrap();
-                        std::os::unix::fs::symlink(f, data.join(f)).unwrap();
-                        assert!(fs::read(data.join(f)).is_err(), "{f} is still readable");
-                    }
-                }
-                _ => {
-                    fs::copy(entry.path(), data.join(&name)).unwrap();
-                }
-            }
-        }
-        let stderr = fails(dir.path(), &["build"]);
-        golden(&case.join("expected.txt"), &stderr);
-        assert!(
-            stderr.lines().any(|l| l.starts_with("data/")),
-            "{}: no file:line in\n{stderr}",
-            case.display()
-        );
-        assert_eq!(
-            snapshot(dir.path(), "store"),
-            before,
-            "{}: the store changed",
-            case.display()
-        );
-        assert_eq!(
-            fails(dir.path(), &["check"]),
-            stderr,
-            "{}: check and build disagree",
-            case.display()
-        );
-    }
 }
 
 /// Builds the mini dataset, lets `change` alter its data, and checks that `build` refuses it

@@ -7,9 +7,7 @@
 //! `HISTKG_PAUSE_AT` hook (the build waits there until it is killed).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // notes for the person running it
 
-mod common;
-
-use common::{BIN, ok, root};
+use crate::common::{BIN, ok, root};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::Path;

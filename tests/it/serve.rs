@@ -1,9 +1,7 @@
 //! The server's handler, route by route, without sockets: requests are built in memory and
 //! passed to `App::handle` over a store built from `tests/fixtures/mini` by the real binary.
 
-mod common;
-
-use common::root;
+use crate::common::{self, root};
 use histkg::serve::{App, Live, Options};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 use std::time::{Duration, Instant};

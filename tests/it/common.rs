@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: the checkout, the real binary, the mini fixture.
-#![allow(dead_code)] // each test binary uses a different subset
+//! Helpers shared by the integration tests: the checkout, the real binary, the mini fixture,
+//! golden files and store snapshots.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -96,4 +96,37 @@ pub fn export_formats() -> [(&'static str, oxigraph::io::RdfFormat); 6] {
             },
         ),
     ]
+}
+
+/// Compares `actual` with the golden file, or rewrites it when UPDATE_GOLDEN is set.
+pub fn golden(path: &Path, actual: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read golden file {}: {e}; run with UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{} differs from the output:\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}
+
+/// What a store holds: its published generation, its sorted N-Triples export and the names
+/// in its directory.
+pub fn snapshot(cwd: &Path, store: &str) -> (String, String, Vec<String>) {
+    let current = fs::read_to_string(cwd.join(store).join("CURRENT")).unwrap();
+    let dump = ok(cwd, &["export", "--store", store, "--format", "ntriples"]);
+    let mut dirs: Vec<String> = fs::read_dir(cwd.join(store))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    (current, dump, dirs)
 }

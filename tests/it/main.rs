@@ -1,0 +1,12 @@
+//! The integration tests, in one test binary so that RocksDB and the crate are linked once:
+//! `cargo test --release --test it`, or one module (`--test it properties::`) or one test
+//! (`--test it bad_input::unclosed_quote`). tests/README.md describes each module.
+
+mod bad_input;
+mod cli;
+mod common;
+mod crash;
+mod properties;
+mod push;
+mod serve;
+mod shipped_data;
