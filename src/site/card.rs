@@ -402,40 +402,42 @@ fn participants_and_chain(reader: &Reader<'_>, card: &mut Card) -> Result<()> {
 
 /// The works cited on the card, in footnote order, with the locators cited for the entity.
 fn bibliography(reader: &Reader<'_>) -> Result<Vec<SourceNote>> {
+    let mut cited: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for r in reader.select(page_query!("card-sources"))? {
+        if let Some(Term::NamedNode(source)) = r.get("source") {
+            let citation = reader.text(&r, "citation");
+            cited.insert(source.as_str().to_owned(), (citation, Vec::new()));
+        }
+    }
+    for r in reader.select(page_query!("card-locators"))? {
+        if let (Some(Term::NamedNode(source)), Some(Term::Literal(locator))) =
+            (r.get("source"), r.get("loc"))
+            && let Some((_, locators)) = cited.get_mut(source.as_str())
+        {
+            locators.push(locator.value().to_owned());
+        }
+    }
     let mut notes: Vec<(usize, &String)> = reader.notes.iter().map(|(s, n)| (*n, s)).collect();
     notes.sort();
-    let mut out = Vec::with_capacity(notes.len());
-    for (n, source) in notes {
-        let source_node = NamedNode::new(source.as_str()).map_err(|e| {
-            crate::Error::internal(format!("a source IRI in the store is invalid: {e}"))
-        })?;
-        let rows = select(
-            reader.store,
-            reader.prefixes,
-            page_query!("card-source"),
-            &[
-                ("entity", reader.entity.clone()),
-                ("source", Term::NamedNode(source_node)),
-            ],
-        )?;
-        let (citation, locators) = rows
-            .first()
-            .map(|r| (reader.text(r, "citation"), reader.text(r, "locators")))
-            .unwrap_or_default();
-        let label = reader
-            .abbreviations
-            .split(source)
-            .map(|(p, l)| format!("{p}:{l}"))
-            .unwrap_or_else(|| source.clone());
-        out.push(SourceNote {
-            n,
-            source: Link {
-                iri: source.clone(),
-                label,
-            },
-            citation,
-            locators,
-        });
-    }
-    Ok(out)
+    Ok(notes
+        .into_iter()
+        .map(|(n, source)| {
+            let (citation, locators) = cited.remove(source).unwrap_or_default();
+            let locators = locators.join("; ");
+            let label = reader
+                .abbreviations
+                .split(source)
+                .map(|(p, l)| format!("{p}:{l}"))
+                .unwrap_or_else(|| source.clone());
+            SourceNote {
+                n,
+                source: Link {
+                    iri: source.clone(),
+                    label,
+                },
+                citation,
+                locators,
+            }
+        })
+        .collect())
 }
