@@ -124,7 +124,39 @@ impl Site {
 
 impl Dumper {
     /// Streams the graph to `w` (temporary files in the system's temporary directory).
+    ///
+    /// With [`super::FAIL_READ_VARIABLE`] set to `dump`, fails after the first 64 KiB, as a
+    /// store read failing midway would (for the test of a dump cut short).
     pub fn write(self, w: impl Write) -> Result<()> {
+        let fail = std::env::var_os(super::FAIL_READ_VARIABLE).is_some_and(|n| n == "dump");
+        if fail {
+            let w = FailingAfter {
+                inner: w,
+                left: 1 << 16,
+            };
+            return export::dump(&self.store, self.format, &self.prefixes, w, None);
+        }
         export::dump(&self.store, self.format, &self.prefixes, w, None)
+    }
+}
+
+/// A writer that fails once `left` bytes have gone through.
+struct FailingAfter<W> {
+    inner: W,
+    left: usize,
+}
+
+impl<W: Write> Write for FailingAfter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.left {
+            let message = format!("failure injected by {}", super::FAIL_READ_VARIABLE);
+            return Err(std::io::Error::other(message));
+        }
+        self.left -= buf.len();
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

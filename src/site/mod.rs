@@ -83,16 +83,25 @@ macro_rules! page_query {
 }
 pub(crate) use page_query;
 
-/// Runs a page query on `store` with the variables of `bindings` bound, and collects its
-/// solutions.
+/// The environment variable naming a page query (`home-actors`, `card-facts`...) that fails as
+/// a failed store read would, for the tests that check a failed read never gives a page with
+/// rows missing (as `HISTKG_PAUSE_AT` is for the crash tests).
+pub const FAIL_READ_VARIABLE: &str = "HISTKG_FAIL_READ";
+
+/// Runs a page query on `store` with the variables of `bindings` bound to their terms, and
+/// collects its solutions.
 pub(crate) fn select(
     store: &Store,
     prefixes: &[(String, String)],
     page_query: PageQuery,
     bindings: &[(&str, Term)],
 ) -> Result<Vec<QuerySolution>> {
-    query::select(store, prefixes, page_query.text, bindings)
-        .with_context(|| format!("cannot run the page query {}.rq", page_query.name))
+    let context = || format!("cannot run the page query {}.rq", page_query.name);
+    if std::env::var_os(FAIL_READ_VARIABLE).is_some_and(|name| name == page_query.name) {
+        let injected = std::io::Error::other(format!("failure injected by {FAIL_READ_VARIABLE}"));
+        return Err(crate::Error::Store(injected.into())).with_context(context);
+    }
+    query::select(store, prefixes, page_query.text, bindings).with_context(context)
 }
 
 /// A curated query, listed on the home page.

@@ -130,3 +130,12 @@ pub fn snapshot(cwd: &Path, store: &str) -> (String, String, Vec<String>) {
     dirs.sort();
     (current, dump, dirs)
 }
+
+/// A port on loopback that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

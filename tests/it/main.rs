@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod crash;
+mod failed_reads;
 mod properties;
 mod push;
 mod serve;

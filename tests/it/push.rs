@@ -1,18 +1,10 @@
 //! `histkg push` over a real socket to an in-process HTTP server that records what it gets
 //! (the interop check against a real Oxigraph server is `tests/interop/push.sh`).
 
-use crate::common::{built_mini, histkg};
+use crate::common::{built_mini, free_port, histkg};
 use oxhttp::model::{Body, Response, StatusCode};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
-
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[derive(Default, Clone)]
 struct Seen {
