@@ -13,7 +13,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map of modules and their invariants.
 
-pub mod build;
+pub(crate) mod build;
 pub mod cli;
 pub mod dates;
 pub mod diagnostics;
@@ -22,14 +22,15 @@ pub mod export;
 pub mod ingest;
 pub mod mapping;
 pub mod model;
-pub mod publish;
-pub mod push;
+pub(crate) mod publish;
+pub(crate) mod push;
 pub mod query;
 pub mod serve;
-pub mod show;
-pub mod site;
+pub(crate) mod show;
+pub(crate) mod site;
 pub mod store;
 pub mod summary;
 pub mod vocab;
 
 pub use error::{Error, Result};
+pub use site::FAIL_READ_VARIABLE;

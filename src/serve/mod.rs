@@ -27,7 +27,7 @@ mod negotiate;
 pub mod pool;
 mod sparql;
 
-pub use http::Refusal;
+use http::Refusal;
 pub use live::{Live, MAX_CONNECTIONS, READ_TIMEOUT, WATCH_INTERVAL, run, server};
 pub use sparql::MAX_BODY_BYTES;
 

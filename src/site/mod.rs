@@ -19,9 +19,8 @@ mod entity;
 mod pages;
 mod results;
 
-pub use assets::{ASSETS, Asset, asset};
-pub use documents::Dumper;
-pub use entity::{Entity, Located};
+pub use assets::{ASSETS, asset};
+pub use entity::Located;
 
 use crate::error::{Context, Result};
 use crate::export::turtle::Prefixes;

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const FAIL: &str = histkg::site::FAIL_READ_VARIABLE;
+const FAIL: &str = histkg::FAIL_READ_VARIABLE;
 
 /// `histkg serve` in `dir` with the page query `failing` made to fail; killed on drop.
 struct Server {
