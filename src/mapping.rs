@@ -10,7 +10,8 @@ use crate::model::{
     Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
 };
 use crate::vocab::{
-    EDTF_DATATYPE, Iris, Kind, WIKIDATA_ENTITY, bibo, dcterms, geo, hkg, owl, prov, schema, skos,
+    EDTF_DATATYPE, Iris, Kind, bibo, dcterms, geo, hkg, ontology_term, owl, prov, schema, skos,
+    wikidata,
 };
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
@@ -65,15 +66,11 @@ impl Mapper {
         }
     }
 
-    fn class(local: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{local}", hkg::NS))
-    }
-
     fn source(&self, s: &Source) -> Vec<Triple> {
         let iri = self.iris.entity(Kind::Source, &s.id);
         let mut out = Out::new(iri.clone());
         out.iri(rdf::TYPE, hkg::SOURCE);
-        out.iri(rdf::TYPE, Self::class(&s.class).as_ref());
+        out.iri(rdf::TYPE, ontology_term(&s.class).as_ref());
         let label = s.title.as_deref().unwrap_or(&s.citation);
         match &s.language {
             Some(lang) => out.lang(rdfs::LABEL, label, lang),
@@ -90,6 +87,7 @@ impl Mapper {
             out.typed(dcterms::ISSUED, &issued.edtf, EDTF_DATATYPE);
         }
         if let Some(url) = &s.url {
+            // The source's own URL (data, not an IRI histkg mints): the ingest parsed it.
             out.iri(schema::URL, NamedNode::new_unchecked(url.as_str()).as_ref());
         }
         if let Some(doi) = &s.doi {
@@ -139,7 +137,7 @@ impl Mapper {
                 hkg::PLACE
             },
         );
-        out.iri(rdf::TYPE, Self::class(&n.class).as_ref());
+        out.iri(rdf::TYPE, ontology_term(&n.class).as_ref());
         labels(&mut out, rdfs::LABEL, &n.labels);
         labels(&mut out, skos::ALT_LABEL, &n.alt_labels);
         if let Some(d) = &n.dates {
@@ -149,10 +147,7 @@ impl Mapper {
             out.lang(rdfs::COMMENT, text, "en");
         }
         if let Some(q) = &n.wikidata {
-            out.iri(
-                owl::SAME_AS,
-                NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{q}")).as_ref(),
-            );
+            out.iri(owl::SAME_AS, wikidata(q).as_ref());
         }
         if let Some((lat, long)) = &n.coordinates {
             out.typed(geo::LAT, lat, xsd::DECIMAL);
@@ -168,7 +163,7 @@ impl Mapper {
     /// A relation's assertion node, and its plain triple unless disputed or restated.
     fn relation<'a>(&'a self, r: &'a Relation) -> Vec<Triple> {
         let subject = self.iris.entity(Kind::Actor, &r.subject);
-        let predicate = Self::class(&r.predicate);
+        let predicate = ontology_term(&r.predicate);
         let object = self.iris.entity(
             if r.object_is_place {
                 Kind::Place
@@ -202,7 +197,7 @@ impl Mapper {
                 self.iris.entity(Kind::Place, place).as_ref(),
             );
         }
-        out.iri(hkg::CERTAINTY, Self::class(r.certainty.name()).as_ref());
+        out.iri(hkg::CERTAINTY, ontology_term(r.certainty.name()).as_ref());
         if let Some(note) = &r.note {
             out.lang(rdfs::COMMENT, note, "en");
         }
@@ -216,7 +211,7 @@ impl Mapper {
     fn event(&self, e: &Event) -> Vec<Triple> {
         let mut out = Out::new(self.iris.entity(Kind::Event, &e.id));
         out.iri(rdf::TYPE, hkg::EVENT);
-        out.iri(rdf::TYPE, Self::class(&e.class).as_ref());
+        out.iri(rdf::TYPE, ontology_term(&e.class).as_ref());
         labels(&mut out, rdfs::LABEL, &e.labels);
         if let Some(d) = &e.date {
             date(&mut out, d);
@@ -239,7 +234,7 @@ impl Mapper {
                 self.iris.entity(Kind::Event, other).as_ref(),
             );
         }
-        out.iri(hkg::CERTAINTY, Self::class(e.certainty.name()).as_ref());
+        out.iri(hkg::CERTAINTY, ontology_term(e.certainty.name()).as_ref());
         if let Some(text) = &e.description {
             out.lang(rdfs::COMMENT, text, "en");
         }
@@ -251,7 +246,7 @@ impl Mapper {
     fn participation(&self, p: &Participation) -> Vec<Triple> {
         let mut out = Out::new(self.iris.entity(Kind::Event, &p.event));
         let actor = self.iris.entity(Kind::Actor, &p.actor);
-        let role = Self::class(&p.role);
+        let role = ontology_term(&p.role);
         if !p.again {
             out.iri(hkg::PARTICIPANT, actor.as_ref());
         }
@@ -351,9 +346,6 @@ fn date(out: &mut Out, d: &DateValue) {
         out.typed(hkg::NOT_AFTER, &day.to_string(), xsd::DATE);
     }
     if let Some(name) = d.calendar.name() {
-        out.iri(
-            hkg::CALENDAR,
-            NamedNode::new_unchecked(format!("{}{name}", hkg::NS)).as_ref(),
-        );
+        out.iri(hkg::CALENDAR, ontology_term(name).as_ref());
     }
 }

@@ -111,6 +111,19 @@ pub const EDTF_DATATYPE: NamedNodeRef<'static> =
 /// Wikidata entity namespace, for `owl:sameAs`.
 pub const WIKIDATA_ENTITY: &str = "http://www.wikidata.org/entity/";
 
+/// The ontology's term `hkg:LOCAL` that a table names by its local name (a class, relation,
+/// role, certainty or calendar): the ingest checked that the ontology declares it, so it is an
+/// IRI.
+pub fn ontology_term(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{}{local}", hkg::NS))
+}
+
+/// The Wikidata entity `Q…` (the ingest checked the id is `Q` and digits).
+pub fn wikidata(id: &str) -> NamedNode {
+    debug_assert!(id.starts_with('Q') && id[1..].bytes().all(|b| b.is_ascii_digit()));
+    NamedNode::new_unchecked(format!("{WIKIDATA_ENTITY}{id}"))
+}
+
 /// Prefixes known to every query and used (when they occur) in Turtle, RDF/XML and JSON-LD
 /// exports. The dataset's own prefixes (`actor:`, `event:`…) come from [`Iris::prefixes`].
 pub const COMMON_PREFIXES: &[(&str, &str)] = &[

@@ -6,7 +6,7 @@
 use super::{PageQuery, page_query, select};
 use crate::error::Result;
 use crate::export::turtle::Prefixes;
-use crate::query::human;
+use crate::query::{human, local_value};
 use crate::vocab::{dcterms, hkg, prov, rdf, rdfs, skos};
 use oxigraph::model::{NamedNode, NamedNodeRef, Term};
 use oxigraph::sparql::QuerySolution;
@@ -234,7 +234,7 @@ impl Reader<'_> {
 
     /// A class, property or concept of the ontology by its local name.
     fn local(&self, row: &QuerySolution, var: &str) -> String {
-        self.text(row, var).trim_start_matches("hkg:").to_owned()
+        local_value(row.get(var))
     }
 
     /// Footnote numbers for a `|`-joined list of source IRIs.
