@@ -122,6 +122,7 @@ fn show_and_publish_exit_2_when_a_read_fails() {
         (&["show", "darma-bala"][..], "card-relations"),
         (&["publish", "--out", "site"][..], "home-actors"),
         (&["publish", "--out", "site"][..], "card-events"),
+        (&["publish", "--out", "site"][..], "entities"),
     ] {
         let out = run(args, failing);
         let stderr = String::from_utf8_lossy(&out.stderr);
