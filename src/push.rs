@@ -110,7 +110,7 @@ pub fn push(store: &Store, target: &Target) -> Result<u64> {
         agent.post(&url)
     };
     let response = request
-        .header("Content-Type", "application/n-triples")
+        .header("Content-Type", crate::export::Format::Ntriples.media_type())
         .send(ureq::SendBody::from_reader(&mut reader))
         .map_err(|e| Error::user(format!("cannot send the graph to {url}: {e}")))?;
     let status = response.status();

@@ -11,30 +11,40 @@ use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// One kind of entity: its root class, how many there are, and the count per class.
-pub type KindCounts = (String, u64, Vec<(String, u64)>);
+/// One kind of entity: its root class, how many there are, and how many of each class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindCounts {
+    /// The root class's local name (`Actor`).
+    pub root: String,
+    /// Entities of the root class.
+    pub total: u64,
+    /// (class, count), most frequent first; the root class itself is not listed.
+    pub classes: Vec<(String, u64)>,
+}
 
 /// Counts describing a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     /// Number of triples.
     pub triples: usize,
-    /// (root class, total, [(class, count)]) for actors, places, events and sources.
+    /// Actors, places, events and sources, in that order.
     pub kinds: Vec<KindCounts>,
-    /// Assertions by certainty.
+    /// Assertions by certainty, most frequent first.
     pub assertions: Vec<(String, u64)>,
 }
 
-fn rows(store: &Store, query: &str) -> Result<Vec<Vec<String>>> {
+/// The roots counted, in the order the summary lists them.
+const ROOTS: [&str; 4] = ["Actor", "Place", "Event", "Source"];
+
+/// `(name, count)` of each solution's `?name` and `?n`.
+fn counts(store: &Store, query: &str) -> Result<Vec<(String, u64)>> {
     let prefixes = [("hkg".to_owned(), crate::vocab::hkg::NS.to_owned())];
-    Ok(crate::query::select(store, &prefixes, query, &[])?
+    let solutions = crate::query::select(store, &prefixes, query, &[])?;
+    Ok(solutions
         .iter()
-        .map(|solution| {
-            solution
-                .values()
-                .iter()
-                .map(|t| crate::query::local_value(t.as_ref()))
-                .collect()
+        .map(|s| {
+            let n = crate::query::local_value(s.get("n")).parse().unwrap_or(0);
+            (crate::query::local_value(s.get("name")), n)
         })
         .collect())
 }
@@ -49,8 +59,10 @@ fn ranked(counts: &BTreeMap<String, u64>) -> Vec<(String, u64)> {
 /// Counts records as they stream past, for [`Summary::of_tally`].
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    /// Records per class, for actors, places, events and sources.
-    classes: [BTreeMap<String, u64>; 4],
+    actors: BTreeMap<String, u64>,
+    places: BTreeMap<String, u64>,
+    events: BTreeMap<String, u64>,
+    sources: BTreeMap<String, u64>,
     /// Relations per certainty.
     certainties: BTreeMap<String, u64>,
 }
@@ -67,10 +79,10 @@ impl Tally {
             }
         }
         match record {
-            Record::Actor(a) => count(&mut self.classes[0], &a.class),
-            Record::Place(p) => count(&mut self.classes[1], &p.class),
-            Record::Event(e) => count(&mut self.classes[2], &e.class),
-            Record::Source(s) => count(&mut self.classes[3], &s.class),
+            Record::Actor(a) => count(&mut self.actors, &a.class),
+            Record::Place(p) => count(&mut self.places, &p.class),
+            Record::Event(e) => count(&mut self.events, &e.class),
+            Record::Source(s) => count(&mut self.sources, &s.class),
             Record::Relation(r) => count(&mut self.certainties, r.certainty.name()),
             Record::Participation(_) => {}
         }
@@ -81,14 +93,17 @@ impl Summary {
     /// Summarises the records counted by `tally`, whose mapping gave `triples` distinct
     /// triples.
     pub fn of_tally(tally: &Tally, triples: usize) -> Self {
-        let kinds = ["Actor", "Place", "Event", "Source"]
+        let per_root = [&tally.actors, &tally.places, &tally.events, &tally.sources];
+        let kinds = ROOTS
             .into_iter()
-            .zip(&tally.classes)
-            .map(|(root, counts)| {
-                let total = counts.values().sum();
-                // The root class itself is not listed as a class.
-                let listed = ranked(counts).into_iter().filter(|(c, _)| c != root);
-                (root.to_owned(), total, listed.collect())
+            .zip(per_root)
+            .map(|(root, counts)| KindCounts {
+                root: root.to_owned(),
+                total: counts.values().sum(),
+                classes: ranked(counts)
+                    .into_iter()
+                    .filter(|(c, _)| c != root)
+                    .collect(),
             })
             .collect();
         Self {
@@ -101,35 +116,27 @@ impl Summary {
     /// Counts what `store` holds.
     pub fn of(store: &Store) -> Result<Self> {
         let mut kinds = Vec::new();
-        for root in ["Actor", "Place", "Event", "Source"] {
-            let classes = rows(
+        for root in ROOTS {
+            let classes = counts(
                 store,
                 &format!(
-                    "SELECT ?class (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root}, ?class . FILTER(?class != hkg:{root}) }} GROUP BY ?class ORDER BY DESC(?n) ?class"
+                    "SELECT ?name (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root}, ?name . FILTER(?name != hkg:{root}) }} GROUP BY ?name ORDER BY DESC(?n) ?name"
                 ),
             )?;
-            let total = rows(
+            let total = counts(
                 store,
                 &format!("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"),
             )?;
-            let total = total
-                .first()
-                .and_then(|r| r.first())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            let classes = classes
-                .into_iter()
-                .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
-                .collect();
-            kinds.push((root.to_owned(), total, classes));
+            kinds.push(KindCounts {
+                root: root.to_owned(),
+                total: total.first().map_or(0, |(_, n)| *n),
+                classes,
+            });
         }
-        let assertions = rows(
+        let assertions = counts(
             store,
-            "SELECT ?c (COUNT(?a) AS ?n) WHERE { ?a a hkg:Assertion ; hkg:certainty ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
-        )?
-        .into_iter()
-        .map(|r| (r[0].clone(), r[1].parse().unwrap_or(0)))
-        .collect();
+            "SELECT ?name (COUNT(?a) AS ?n) WHERE { ?a a hkg:Assertion ; hkg:certainty ?name } GROUP BY ?name ORDER BY DESC(?n) ?name",
+        )?;
         Ok(Self {
             triples: store.len()?,
             kinds,
@@ -147,9 +154,17 @@ impl fmt::Display for Summary {
             "Event" => "events",
             _ => "sources",
         };
-        for (root, total, classes) in &self.kinds {
-            let detail: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-            writeln!(f, "{total:>6} {:<10} {}", plural(root), detail.join(", "))?;
+        for kind in &self.kinds {
+            let detail: Vec<String> = (kind.classes.iter())
+                .map(|(c, n)| format!("{c} {n}"))
+                .collect();
+            let total = kind.total;
+            writeln!(
+                f,
+                "{total:>6} {:<10} {}",
+                plural(&kind.root),
+                detail.join(", ")
+            )?;
         }
         let total: u64 = self.assertions.iter().map(|(_, n)| n).sum();
         let detail: Vec<String> = self

@@ -154,7 +154,7 @@ pub fn accepted<'a>(request: &Request<Body>, offers: &[&'a str]) -> Result<&'a s
     }
     let accept = (!lines.is_empty()).then(|| lines.join(","));
     negotiate::choose(accept.as_deref(), offers)
-        .map_err(malformed)?
+        .map_err(|e| malformed(e.to_string()))?
         .ok_or_else(|| {
             Refusal::new(
                 StatusCode::NOT_ACCEPTABLE,

@@ -8,7 +8,7 @@
 /// Lenient where old clients are known to differ from RFC 9110 §12.5.1: a bare `*` is read as
 /// `*/*` and a weight may omit its leading zero (Java's default `*; q=.2`); parameters other
 /// than `q` are ignored.
-pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Result<Option<&'a str>, String> {
+pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> crate::Result<Option<&'a str>> {
     let accept = accept.map(str::trim).filter(|a| !a.is_empty());
     let Some(accept) = accept else {
         return Ok(offers.first().copied());
@@ -29,7 +29,10 @@ pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Result<Option<&'a
             .split_once('/')
             .is_some_and(|(ty, sub)| is_token(ty) && is_token(sub) && (ty != "*" || sub == "*"));
         if !valid {
-            return Err(format!("`{}` is not a media range", part.trim()));
+            return Err(crate::Error::user(format!(
+                "`{}` is not a media range",
+                part.trim()
+            )));
         }
         let mut q = 1.0;
         for param in pieces {
@@ -41,7 +44,12 @@ pub fn choose<'a>(accept: Option<&str>, offers: &[&'a str]) -> Result<Option<&'a
                     .parse()
                     .ok()
                     .filter(|q: &f32| (0.0..=1.0).contains(q))
-                    .ok_or_else(|| format!("`{}` is not a weight between 0 and 1", v.trim()))?;
+                    .ok_or_else(|| {
+                        crate::Error::user(format!(
+                            "`{}` is not a weight between 0 and 1",
+                            v.trim()
+                        ))
+                    })?;
             }
         }
         ranges.push((range, q));
@@ -95,31 +103,34 @@ mod tests {
     #[test]
     fn browsers_get_html_and_clients_get_what_they_ask() {
         let firefox = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-        assert_eq!(choose(Some(firefox), RDF), Ok(Some("text/html")));
-        assert_eq!(choose(Some("text/turtle"), RDF), Ok(Some("text/turtle")));
+        assert_eq!(choose(Some(firefox), RDF).ok(), Some(Some("text/html")));
         assert_eq!(
-            choose(Some("application/n-triples, text/turtle;q=0.5"), RDF),
-            Ok(Some("application/n-triples"))
+            choose(Some("text/turtle"), RDF).ok(),
+            Some(Some("text/turtle"))
         );
-        assert_eq!(choose(None, RDF), Ok(Some("text/html")));
-        assert_eq!(choose(Some("*/*"), RDF), Ok(Some("text/html")));
         assert_eq!(
-            choose(Some("text/*;q=0.5, text/turtle"), RDF),
-            Ok(Some("text/turtle"))
+            choose(Some("application/n-triples, text/turtle;q=0.5"), RDF).ok(),
+            Some(Some("application/n-triples"))
+        );
+        assert_eq!(choose(None, RDF).ok(), Some(Some("text/html")));
+        assert_eq!(choose(Some("*/*"), RDF).ok(), Some(Some("text/html")));
+        assert_eq!(
+            choose(Some("text/*;q=0.5, text/turtle"), RDF).ok(),
+            Some(Some("text/turtle"))
         );
         // Java's old default, with a bare `*` and `q=.2`.
         let java = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2";
-        assert_eq!(choose(Some(java), RDF), Ok(Some("text/html")));
+        assert_eq!(choose(Some(java), RDF).ok(), Some(Some("text/html")));
         assert_eq!(
-            choose(Some(" , text/turtle;charset=utf-8 ,"), RDF),
-            Ok(Some("text/turtle"))
+            choose(Some(" , text/turtle;charset=utf-8 ,"), RDF).ok(),
+            Some(Some("text/turtle"))
         );
     }
 
     #[test]
     fn nothing_acceptable_gives_none() {
-        assert_eq!(choose(Some("image/png"), RDF), Ok(None));
-        assert_eq!(choose(Some("text/turtle;q=0"), RDF), Ok(None));
+        assert_eq!(choose(Some("image/png"), RDF).ok(), Some(None));
+        assert_eq!(choose(Some("text/turtle;q=0"), RDF).ok(), Some(None));
     }
 
     #[test]
