@@ -143,6 +143,23 @@ pub fn select(
     text: &str,
     bindings: &[(&str, Term)],
 ) -> Result<Vec<QuerySolution>> {
+    let mut solutions = Vec::new();
+    select_each(store, prefixes, text, bindings, |s| {
+        solutions.push(s);
+        Ok(())
+    })?;
+    Ok(solutions)
+}
+
+/// [`select`], giving each solution to `each` as it comes instead of collecting them (a page
+/// over a large graph then holds what it makes of the solutions, not the solutions too).
+pub fn select_each(
+    store: &Store,
+    prefixes: &[(String, String)],
+    text: &str,
+    bindings: &[(&str, Term)],
+    mut each: impl FnMut(QuerySolution) -> Result<()>,
+) -> Result<()> {
     let text = inline(text, bindings);
     let query = evaluator(prefixes)?
         .parse_query(&text)
@@ -154,9 +171,10 @@ pub fn select(
     else {
         return Err(Error::internal(format!("not a SELECT query: {text}")));
     };
-    solutions
-        .collect::<Result<_, _>>()
-        .context("cannot evaluate a query")
+    for solution in solutions {
+        each(solution.context("cannot evaluate a query")?)?;
+    }
+    Ok(())
 }
 
 /// `text` with every variable of `bindings` (`?name` or `$name`, the whole name) replaced by

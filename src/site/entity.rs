@@ -110,13 +110,14 @@ impl Site {
     /// graph is listed in little memory; [`Site::entity_of`] reads each).
     pub fn entities(&self) -> Result<Vec<NamedNode>> {
         let mut nodes = Vec::new();
-        for row in self.select(page_query!("entities"), &[])? {
+        self.each(page_query!("entities"), &[], |row| {
             if let Some(Term::NamedNode(n)) = row.get("entity")
                 && self.iris.parse_entity(n.as_str()).is_some()
             {
                 nodes.push(n.clone());
             }
-        }
+            Ok(())
+        })?;
         nodes.sort();
         Ok(nodes)
     }

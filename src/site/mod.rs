@@ -95,12 +95,28 @@ pub(crate) fn select(
     page_query: PageQuery,
     bindings: &[(&str, Term)],
 ) -> Result<Vec<QuerySolution>> {
+    let mut solutions = Vec::new();
+    each(store, prefixes, page_query, bindings, |s| {
+        solutions.push(s);
+        Ok(())
+    })?;
+    Ok(solutions)
+}
+
+/// [`select`], giving each solution to `f` as it comes.
+pub(crate) fn each(
+    store: &Store,
+    prefixes: &[(String, String)],
+    page_query: PageQuery,
+    bindings: &[(&str, Term)],
+    f: impl FnMut(QuerySolution) -> Result<()>,
+) -> Result<()> {
     let context = || format!("cannot run the page query {}.rq", page_query.name);
     if std::env::var_os(FAIL_READ_VARIABLE).is_some_and(|name| name == page_query.name) {
         let injected = std::io::Error::other(format!("failure injected by {FAIL_READ_VARIABLE}"));
         return Err(crate::Error::Store(injected.into())).with_context(context);
     }
-    query::select(store, prefixes, page_query.text, bindings).with_context(context)
+    query::select_each(store, prefixes, page_query.text, bindings, f).with_context(context)
 }
 
 /// A curated query, listed on the home page.
@@ -186,6 +202,16 @@ impl Site {
         select(&self.store, &self.prefixes, page_query, bindings)
     }
 
+    /// Gives each solution of a page query to `f` as it comes.
+    fn each(
+        &self,
+        page_query: PageQuery,
+        bindings: &[(&str, Term)],
+        f: impl FnMut(QuerySolution) -> Result<()>,
+    ) -> Result<()> {
+        each(&self.store, &self.prefixes, page_query, bindings, f)
+    }
+
     /// Renders `template` with the layout's variables and `ctx`.
     fn render(&self, template: &str, links: &Links, ctx: minijinja::Value) -> Result<String> {
         let ctx = context! {
@@ -236,6 +262,24 @@ impl Site {
             None => query::human(&Term::NamedNode(iri.into_owned()), &self.abbreviations()),
         })
     }
+}
+
+/// `value` as JSON to put in a page's script, escaped as minijinja's `tojson` escapes it (so
+/// that no `<`, `>`, `&` or `'` of the data can end the script), serialized once instead of
+/// through minijinja's values (a copy of the whole network at 100 k relations).
+fn script_json(value: &impl Serialize) -> Result<minijinja::Value> {
+    let json = serde_json::to_string(value).context("cannot write the page's data as JSON")?;
+    let mut escaped = String::with_capacity(json.len() + json.len() / 16);
+    for c in json.chars() {
+        match c {
+            '<' => escaped.push_str("\\u003c"),
+            '>' => escaped.push_str("\\u003e"),
+            '&' => escaped.push_str("\\u0026"),
+            '\'' => escaped.push_str("\\u0027"),
+            _ => escaped.push(c),
+        }
+    }
+    Ok(minijinja::Value::from_safe_string(escaped))
 }
 
 /// The curated queries of `queries_dir`: each one's first line (`# Question: …`) is the

@@ -112,11 +112,11 @@ impl Site {
     /// the sources and the downloads.
     pub fn home(&self, links: &Links) -> Result<String> {
         let mut groups: Vec<Group> = Vec::new();
-        for row in self.select(page_query!("home-actors"), &[])? {
+        self.each(page_query!("home-actors"), &[], |row| {
             let (Some(Term::NamedNode(_)), Some(Term::Literal(label))) =
                 (row.get("class"), row.get("label"))
             else {
-                continue;
+                return Ok(());
             };
             let class = value(&row, "class");
             if groups.last().is_none_or(|g| g.class != class) {
@@ -131,16 +131,18 @@ impl Site {
                     label: label.value().to_owned(),
                 });
             }
-        }
+            Ok(())
+        })?;
         let mut sources = Vec::new();
-        for row in self.select(page_query!("home-sources"), &[])? {
+        self.each(page_query!("home-sources"), &[], |row| {
             if let Some(Term::Literal(citation)) = row.get("citation") {
                 sources.push(Item {
                     href: self.href_of(links, &row, "source"),
                     label: citation.value().to_owned(),
                 });
             }
-        }
+            Ok(())
+        })?;
         let dataset = self.iris.dataset();
         let license = match self
             .store
@@ -187,15 +189,15 @@ impl Site {
         let needle = fold(q);
         let mut hits: Vec<Hit> = Vec::new();
         if !needle.is_empty() {
-            for row in self.select(page_query!("search-names"), &[])? {
+            self.each(page_query!("search-names"), &[], |row| {
                 let (Some(Term::NamedNode(entity)), Some(Term::Literal(name))) =
                     (row.get("entity"), row.get("name"))
                 else {
-                    continue;
+                    return Ok(());
                 };
                 let href = self.href(links, entity.as_str()).unwrap_or_default();
                 if !fold(name.value()).contains(&needle) || hits.iter().any(|h| h.href == href) {
-                    continue;
+                    return Ok(());
                 }
                 hits.push(Hit {
                     href,
@@ -203,7 +205,8 @@ impl Site {
                     kind: value(&row, "root"),
                     matched: name.value().to_owned(),
                 });
-            }
+                Ok(())
+            })?;
         }
         hits.sort_by(|a, b| a.label.cmp(&b.label));
         self.render("search.html", links, context! { q, hits })
@@ -213,16 +216,17 @@ impl Site {
     /// their relation type, certainty and Gregorian bounds (filtered in the page).
     pub fn network(&self, links: &Links) -> Result<String> {
         let mut nodes = Vec::new();
-        for row in self.select(page_query!("network-nodes"), &[])? {
+        self.each(page_query!("network-nodes"), &[], |row| {
             nodes.push(Node {
                 id: value(&row, "actor"),
                 label: value(&row, "label"),
                 group: value(&row, "class"),
                 href: self.href_of(links, &row, "actor"),
             });
-        }
+            Ok(())
+        })?;
         let mut edges = Vec::new();
-        for row in self.select(page_query!("network-edges"), &[])? {
+        self.each(page_query!("network-edges"), &[], |row| {
             edges.push(Edge {
                 from: value(&row, "subject"),
                 to: value(&row, "object"),
@@ -232,7 +236,8 @@ impl Site {
                 not_before: value(&row, "notBefore"),
                 not_after: value(&row, "notAfter"),
             });
-        }
+            Ok(())
+        })?;
         let mut relations: Vec<&str> = edges.iter().map(|e| e.relation.as_str()).collect();
         relations.sort_unstable();
         relations.dedup();
@@ -240,14 +245,14 @@ impl Site {
         self.render(
             "network.html",
             links,
-            context! { graph => Graph { nodes, edges }, relations },
+            context! { graph => super::script_json(&Graph { nodes, edges })?, relations },
         )
     }
 
     /// The timeline view: every dated event over its Gregorian bounds.
     pub fn timeline(&self, links: &Links) -> Result<String> {
         let mut events = Vec::new();
-        for row in self.select(page_query!("timeline-events"), &[])? {
+        self.each(page_query!("timeline-events"), &[], |row| {
             events.push(TimelineEvent {
                 href: self.href_of(links, &row, "event"),
                 class: value(&row, "class"),
@@ -256,7 +261,9 @@ impl Site {
                 not_before: value(&row, "notBefore"),
                 not_after: value(&row, "notAfter"),
             });
-        }
+            Ok(())
+        })?;
+        let events = super::script_json(&events)?;
         self.render("timeline.html", links, context! { events })
     }
 }
