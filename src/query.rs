@@ -4,7 +4,7 @@
 use crate::error::{Context, Error, Result};
 use crate::vocab::{self, Iris, void};
 use comfy_table::{ContentArrangement, Table, presets};
-use oxigraph::model::{Term, Triple};
+use oxigraph::model::{NamedNodeRef, Term, Triple};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
 use oxigraph::store::Store;
@@ -75,17 +75,27 @@ impl QueryInput {
     }
 }
 
-/// Names of the curated queries in `queries_dir`, sorted.
+/// Names of the curated queries in `queries_dir`, sorted; none when the directory does not
+/// exist.
 pub fn curated_names(queries_dir: &Path) -> Result<Vec<String>> {
-    let mut names: Vec<String> = std::fs::read_dir(queries_dir)?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_suffix(".rq")
-                .map(str::to_owned)
-        })
-        .collect();
+    let cannot = || {
+        format!(
+            "cannot list the curated queries in {}",
+            queries_dir.display()
+        )
+    };
+    let entries = match std::fs::read_dir(queries_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(cannot),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry.with_context(cannot)?.file_name();
+        if let Some(name) = name.to_str().and_then(|n| n.strip_suffix(".rq")) {
+            names.push(name.to_owned());
+        }
+    }
     names.sort();
     Ok(names)
 }
@@ -141,7 +151,7 @@ pub fn select(
     store: &Store,
     prefixes: &[(String, String)],
     text: &str,
-    bindings: &[(&str, Term)],
+    bindings: &[(&str, NamedNodeRef<'_>)],
 ) -> Result<Vec<QuerySolution>> {
     let mut solutions = Vec::new();
     select_each(store, prefixes, text, bindings, |s| {
@@ -157,7 +167,7 @@ pub fn select_each(
     store: &Store,
     prefixes: &[(String, String)],
     text: &str,
-    bindings: &[(&str, Term)],
+    bindings: &[(&str, NamedNodeRef<'_>)],
     mut each: impl FnMut(QuerySolution) -> Result<()>,
 ) -> Result<()> {
     let text = inline(text, bindings);
@@ -178,24 +188,25 @@ pub fn select_each(
 }
 
 /// `text` with every variable of `bindings` (`?name` or `$name`, the whole name) replaced by
-/// its term in SPARQL syntax.
+/// its IRI in SPARQL syntax (`<…>`).
 ///
 /// The optimizer then sees a constant and reads the store through it: the same query with
 /// the variable bound at evaluation (`substitute_variable`) planned its joins as if the
-/// entity were unknown and took 30-100 s per card at 100 k relations instead of 0.05 s. The
-/// terms come from the store or from `vocab`, so they are valid; the query texts are
-/// histkg's own, and hold no `?name` of a binding inside a string or an IRI.
+/// entity were unknown and took 30-100 s per card at 100 k relations instead of 0.05 s. Only
+/// IRIs are bound (a blank node would read as a new variable), and they come from the store or
+/// from `vocab`, so they are valid. The text is not parsed: a `?name` in a comment is replaced
+/// too (harmlessly), and histkg's query texts hold none inside a string or an IRI.
 ///
 /// ```
 /// use histkg::query::inline;
-/// use oxigraph::model::{NamedNode, Term};
-/// let e = Term::from(NamedNode::new("http://e/x").unwrap());
+/// use oxigraph::model::NamedNodeRef;
+/// let e = NamedNodeRef::new("http://e/x").unwrap();
 /// assert_eq!(
-///     inline("SELECT ?p WHERE { ?e ?p ?entity . $e ?p ?o }", &[("e", e)]),
-///     "SELECT ?p WHERE { <http://e/x> ?p ?entity . <http://e/x> ?p ?o }"
+///     inline("SELECT ?p WHERE { ?e ?p ?entity . $e ?p ?e_2 . ?o ?p ?e }", &[("e", e)]),
+///     "SELECT ?p WHERE { <http://e/x> ?p ?entity . <http://e/x> ?p ?e_2 . ?o ?p <http://e/x> }"
 /// );
 /// ```
-pub fn inline(text: &str, bindings: &[(&str, Term)]) -> String {
+pub fn inline(text: &str, bindings: &[(&str, NamedNodeRef<'_>)]) -> String {
     if bindings.is_empty() {
         return text.to_owned();
     }
@@ -208,7 +219,7 @@ pub fn inline(text: &str, bindings: &[(&str, Term)]) -> String {
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))
             .unwrap_or(after.len());
         match bindings.iter().find(|(name, _)| *name == &after[..len]) {
-            Some((_, term)) => out.push_str(&term.to_string()),
+            Some((_, iri)) => out.push_str(&iri.to_string()),
             None => out.push_str(&rest[at..=at + len]),
         }
         rest = &after[len..];
@@ -313,13 +324,18 @@ pub fn local_value(term: Option<&Term>) -> String {
     }
 }
 
+/// An IRI for people: prefixed when a prefix fits (`source:avpri`), in full otherwise.
+pub fn prefixed(iri: &str, prefixes: &crate::export::turtle::Prefixes<'_>) -> String {
+    prefixes
+        .split(iri)
+        .map(|(p, local)| format!("{p}:{local}"))
+        .unwrap_or_else(|| iri.to_owned())
+}
+
 /// A term for people: prefixed IRIs, literal values with their language.
 pub fn human(term: &Term, prefixes: &crate::export::turtle::Prefixes<'_>) -> String {
     match term {
-        Term::NamedNode(n) => match prefixes.split(n.as_str()) {
-            Some((p, local)) => format!("{p}:{local}"),
-            None => n.as_str().to_owned(),
-        },
+        Term::NamedNode(n) => prefixed(n.as_str(), prefixes),
         Term::Literal(l) => match l.language() {
             Some(lang) => format!("{}@{lang}", l.value()),
             None => l.value().to_owned(),

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::export::turtle::Prefixes;
-use crate::query::{prefixes, stored_base};
+use crate::query::{prefixed, prefixes, stored_base};
 use crate::site::card::{Name, card};
 use crate::vocab::{Iris, Kind, is_slug};
 use oxigraph::model::NamedNode;
@@ -77,7 +77,7 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         )?;
     }
     for note in &card.notes {
-        writeln!(out, "  note:     {}", note.text)?;
+        writeln!(out, "  note:     {}", note.unless_english())?;
     }
     for citation in &card.citations {
         writeln!(out, "  citation: {citation}")?;
@@ -132,7 +132,7 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                 "  {:<12} {} ({})",
                 participant.role,
                 who.label,
-                short(&p, &who.iri)
+                prefixed(&who.iri, &p)
             )?;
         }
     }
@@ -145,7 +145,7 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
                 link.phrase,
                 link.date,
                 link.other.label,
-                short(&p, &link.other.iri)
+                prefixed(&link.other.iri, &p)
             )?;
         }
     }
@@ -163,18 +163,11 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
             let locators = if s.locators.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", s.locators)
+                format!(" ({})", s.locators.join("; "))
             };
             writeln!(out, "  [{}] {}{locators}", s.n, s.citation)?;
         }
     }
     out.flush()?;
     Ok(())
-}
-
-fn short(prefixes: &Prefixes<'_>, iri: &str) -> String {
-    prefixes
-        .split(iri)
-        .map(|(p, l)| format!("{p}:{l}"))
-        .unwrap_or_else(|| iri.to_owned())
 }

@@ -7,6 +7,7 @@
 
 use crate::error::Result;
 use crate::model::Record;
+use crate::vocab::Root;
 use oxigraph::store::Store;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,8 +15,8 @@ use std::fmt;
 /// One kind of entity: its root class, how many there are, and how many of each class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindCounts {
-    /// The root class's local name (`Actor`).
-    pub root: String,
+    /// The root class.
+    pub root: Root,
     /// Entities of the root class.
     pub total: u64,
     /// (class, count), most frequent first; the root class itself is not listed.
@@ -34,19 +35,22 @@ pub struct Summary {
 }
 
 /// The roots counted, in the order the summary lists them.
-const ROOTS: [&str; 4] = ["Actor", "Place", "Event", "Source"];
+const ROOTS: [Root; 4] = [Root::Actor, Root::Place, Root::Event, Root::Source];
 
-/// `(name, count)` of each solution's `?name` and `?n`.
-fn counts(store: &Store, query: &str) -> Result<Vec<(String, u64)>> {
+/// `(name, count)` of each solution's `?name` and `?n` (the name is empty when unbound), with
+/// `?root` bound to `root`.
+fn counts(store: &Store, query: &str, root: Option<Root>) -> Result<Vec<(String, u64)>> {
     let prefixes = [("hkg".to_owned(), crate::vocab::hkg::NS.to_owned())];
-    let solutions = crate::query::select(store, &prefixes, query, &[])?;
-    Ok(solutions
-        .iter()
-        .map(|s| {
-            let n = crate::query::local_value(s.get("n")).parse().unwrap_or(0);
-            (crate::query::local_value(s.get("name")), n)
-        })
-        .collect())
+    let bindings: Vec<_> = root.map(|r| ("root", r.class())).into_iter().collect();
+    let mut out = Vec::new();
+    for s in crate::query::select(store, &prefixes, query, &bindings)? {
+        let n = crate::query::local_value(s.get("n"));
+        let n = n
+            .parse()
+            .map_err(|_| crate::Error::internal(format!("a count is not a number: `{n}`")))?;
+        out.push((crate::query::local_value(s.get("name")), n));
+    }
+    Ok(out)
 }
 
 /// `(name, count)` sorted by count descending, then name.
@@ -98,11 +102,11 @@ impl Summary {
             .into_iter()
             .zip(per_root)
             .map(|(root, counts)| KindCounts {
-                root: root.to_owned(),
+                root,
                 total: counts.values().sum(),
                 classes: ranked(counts)
                     .into_iter()
-                    .filter(|(c, _)| c != root)
+                    .filter(|(c, _)| c != root.name())
                     .collect(),
             })
             .collect();
@@ -117,26 +121,20 @@ impl Summary {
     pub fn of(store: &Store) -> Result<Self> {
         let mut kinds = Vec::new();
         for root in ROOTS {
-            let classes = counts(
-                store,
-                &format!(
-                    "SELECT ?name (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root}, ?name . FILTER(?name != hkg:{root}) }} GROUP BY ?name ORDER BY DESC(?n) ?name"
-                ),
-            )?;
+            let classes = counts(store, include_str!("summary/classes.rq"), Some(root))?;
+            // The same count as VoID's.
             let total = counts(
                 store,
-                &format!("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a hkg:{root} }}"),
+                include_str!("site/queries/void-entities.rq"),
+                Some(root),
             )?;
             kinds.push(KindCounts {
-                root: root.to_owned(),
+                root,
                 total: total.first().map_or(0, |(_, n)| *n),
                 classes,
             });
         }
-        let assertions = counts(
-            store,
-            "SELECT ?name (COUNT(?a) AS ?n) WHERE { ?a a hkg:Assertion ; hkg:certainty ?name } GROUP BY ?name ORDER BY DESC(?n) ?name",
-        )?;
+        let assertions = counts(store, include_str!("summary/assertions.rq"), None)?;
         Ok(Self {
             triples: store.len()?,
             kinds,
@@ -148,11 +146,11 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} triples", self.triples)?;
-        let plural = |root: &str| match root {
-            "Actor" => "actors",
-            "Place" => "places",
-            "Event" => "events",
-            _ => "sources",
+        let plural = |root: Root| match root {
+            Root::Actor => "actors",
+            Root::Place => "places",
+            Root::Event => "events",
+            Root::Source => "sources",
         };
         for kind in &self.kinds {
             let detail: Vec<String> = (kind.classes.iter())
@@ -162,7 +160,7 @@ impl fmt::Display for Summary {
             writeln!(
                 f,
                 "{total:>6} {:<10} {}",
-                plural(&kind.root),
+                plural(kind.root),
                 detail.join(", ")
             )?;
         }

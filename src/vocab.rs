@@ -312,6 +312,16 @@ impl Root {
         }
     }
 
+    /// The class's local name (`Actor`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Root::Actor => "Actor",
+            Root::Event => "Event",
+            Root::Place => "Place",
+            Root::Source => "Source",
+        }
+    }
+
     /// The fragment naming its VoID partition (`actor`).
     fn partition(self) -> &'static str {
         match self {
@@ -351,9 +361,19 @@ impl BaseUrl {
         Ok(Self::ending_in_slash(text))
     }
 
-    /// The dataset's base IRI as a public URL (with a final `/` when it ends otherwise).
+    /// The dataset's base IRI as a public URL: without its fragment (a base such as
+    /// `https://example.org/histkg#` is served at `https://example.org/histkg/`), with a final
+    /// `/` when it ends otherwise.
+    ///
+    /// ```
+    /// use histkg::vocab::{BaseUrl, Iris};
+    /// let of = |base| BaseUrl::of(&Iris::new(base).unwrap()).as_str().to_owned();
+    /// assert_eq!(of("https://example.org/histkg/"), "https://example.org/histkg/");
+    /// assert_eq!(of("https://example.org/histkg#"), "https://example.org/histkg/");
+    /// ```
     pub fn of(iris: &Iris) -> Self {
-        Self::ending_in_slash(iris.base())
+        let base = iris.base();
+        Self::ending_in_slash(base.split_once('#').map_or(base, |(url, _)| url))
     }
 
     fn ending_in_slash(text: &str) -> Self {

@@ -257,6 +257,10 @@ struct Streamed {
 
 impl Read for Streamed {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Reading nothing is not the end of the stream.
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let n = self.reader.read(buf)?;
         if n == 0
             && let Some(outcome) = self.outcome.take()

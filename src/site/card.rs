@@ -6,7 +6,7 @@
 use super::{PageQuery, page_query, select};
 use crate::error::Result;
 use crate::export::turtle::Prefixes;
-use crate::query::{human, local_value};
+use crate::query::{human, local_value, prefixed};
 use crate::vocab::{dcterms, hkg, prov, rdf, rdfs, skos};
 use oxigraph::model::{NamedNode, NamedNodeRef, Term};
 use oxigraph::sparql::QuerySolution;
@@ -43,6 +43,15 @@ impl Name {
                 text: human(other, prefixes),
                 lang: String::new(),
             },
+        }
+    }
+
+    /// The text, tagged with its language (`text@ru`) unless it is English or has none.
+    pub fn unless_english(&self) -> String {
+        if self.lang == "en" {
+            self.text.clone()
+        } else {
+            self.tagged()
         }
     }
 
@@ -127,7 +136,7 @@ pub struct CitedBy {
     /// The kind (`Actor`, `Assertion`...).
     pub kind: String,
     /// How many.
-    pub count: String,
+    pub count: u64,
 }
 
 /// A cited work.
@@ -139,8 +148,8 @@ pub struct SourceNote {
     pub source: Link,
     /// Its bibliographic citation.
     pub citation: String,
-    /// Pages or folios cited, `; `-separated.
-    pub locators: String,
+    /// Pages or folios cited, in lexical order.
+    pub locators: Vec<String>,
 }
 
 /// Everything a card shows.
@@ -198,7 +207,7 @@ struct Reader<'a> {
     store: &'a Store,
     prefixes: &'a [(String, String)],
     abbreviations: Prefixes<'a>,
-    entity: Term,
+    entity: NamedNodeRef<'a>,
     /// Source IRI -> footnote number, in order of first citation.
     notes: BTreeMap<String, usize>,
 }
@@ -209,7 +218,7 @@ impl Reader<'_> {
             self.store,
             self.prefixes,
             page_query,
-            &[("entity", self.entity.clone())],
+            &[("entity", self.entity)],
         )
     }
 
@@ -273,7 +282,7 @@ pub fn card(store: &Store, prefixes: &[(String, String)], node: &NamedNode) -> R
         store,
         prefixes,
         abbreviations: Prefixes::new(prefixes),
-        entity: Term::NamedNode(node.clone()),
+        entity: node.as_ref(),
         notes: BTreeMap::new(),
     };
     let mut card = own_facts(&mut reader, node)?;
@@ -283,7 +292,9 @@ pub fn card(store: &Store, prefixes: &[(String, String)], node: &NamedNode) -> R
     for r in reader.select(page_query!("card-cited-by"))? {
         card.cited_by.push(CitedBy {
             kind: reader.local(&r, "kind"),
-            count: reader.text(&r, "n"),
+            count: reader.text(&r, "n").parse().map_err(|_| {
+                crate::Error::internal(format!("a count is not a number: {}", reader.text(&r, "n")))
+            })?,
         });
     }
     card.bibliography = bibliography(&reader)?;
@@ -402,42 +413,33 @@ fn participants_and_chain(reader: &Reader<'_>, card: &mut Card) -> Result<()> {
 
 /// The works cited on the card, in footnote order, with the locators cited for the entity.
 fn bibliography(reader: &Reader<'_>) -> Result<Vec<SourceNote>> {
-    let mut cited: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut citations: BTreeMap<String, String> = BTreeMap::new();
     for r in reader.select(page_query!("card-sources"))? {
         if let Some(Term::NamedNode(source)) = r.get("source") {
-            let citation = reader.text(&r, "citation");
-            cited.insert(source.as_str().to_owned(), (citation, Vec::new()));
+            citations.insert(source.as_str().to_owned(), reader.text(&r, "citation"));
         }
     }
+    let mut locators: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in reader.select(page_query!("card-locators"))? {
         if let (Some(Term::NamedNode(source)), Some(Term::Literal(locator))) =
             (r.get("source"), r.get("loc"))
-            && let Some((_, locators)) = cited.get_mut(source.as_str())
         {
-            locators.push(locator.value().to_owned());
+            let list = locators.entry(source.as_str().to_owned()).or_default();
+            list.push(locator.value().to_owned());
         }
     }
     let mut notes: Vec<(usize, &String)> = reader.notes.iter().map(|(s, n)| (*n, s)).collect();
     notes.sort();
     Ok(notes
         .into_iter()
-        .map(|(n, source)| {
-            let (citation, locators) = cited.remove(source).unwrap_or_default();
-            let locators = locators.join("; ");
-            let label = reader
-                .abbreviations
-                .split(source)
-                .map(|(p, l)| format!("{p}:{l}"))
-                .unwrap_or_else(|| source.clone());
-            SourceNote {
-                n,
-                source: Link {
-                    iri: source.clone(),
-                    label,
-                },
-                citation,
-                locators,
-            }
+        .map(|(n, source)| SourceNote {
+            n,
+            source: Link {
+                iri: source.clone(),
+                label: prefixed(source, &reader.abbreviations),
+            },
+            citation: citations.remove(source).unwrap_or_default(),
+            locators: locators.remove(source).unwrap_or_default(),
         })
         .collect())
 }

@@ -43,10 +43,7 @@ impl Site {
             integer(&self.store.len()?.to_string()),
         ));
         for root in Root::ALL {
-            let counted = self.select(
-                page_query!("void-entities"),
-                &[("root", Term::NamedNode(root.class().into_owned()))],
-            )?;
+            let counted = self.select(page_query!("void-entities"), &[("root", root.class())])?;
             if let Some(Term::Literal(n)) = counted.first().and_then(|r| r.get("n")) {
                 let partition = self.iris.class_partition(root);
                 triples.push(Triple::new(

@@ -93,7 +93,7 @@ pub(crate) fn select(
     store: &Store,
     prefixes: &[(String, String)],
     page_query: PageQuery,
-    bindings: &[(&str, Term)],
+    bindings: &[(&str, NamedNodeRef<'_>)],
 ) -> Result<Vec<QuerySolution>> {
     let mut solutions = Vec::new();
     each(store, prefixes, page_query, bindings, |s| {
@@ -108,7 +108,7 @@ pub(crate) fn each(
     store: &Store,
     prefixes: &[(String, String)],
     page_query: PageQuery,
-    bindings: &[(&str, Term)],
+    bindings: &[(&str, NamedNodeRef<'_>)],
     f: impl FnMut(QuerySolution) -> Result<()>,
 ) -> Result<()> {
     let context = || format!("cannot run the page query {}.rq", page_query.name);
@@ -197,7 +197,7 @@ impl Site {
     fn select(
         &self,
         page_query: PageQuery,
-        bindings: &[(&str, Term)],
+        bindings: &[(&str, NamedNodeRef<'_>)],
     ) -> Result<Vec<QuerySolution>> {
         select(&self.store, &self.prefixes, page_query, bindings)
     }
@@ -206,7 +206,7 @@ impl Site {
     fn each(
         &self,
         page_query: PageQuery,
-        bindings: &[(&str, Term)],
+        bindings: &[(&str, NamedNodeRef<'_>)],
         f: impl FnMut(QuerySolution) -> Result<()>,
     ) -> Result<()> {
         each(&self.store, &self.prefixes, page_query, bindings, f)
@@ -286,7 +286,7 @@ fn script_json(value: &impl Serialize) -> Result<minijinja::Value> {
 /// question the home page shows.
 fn curated(queries_dir: &Path) -> Result<Vec<Curated>> {
     let mut curated = Vec::new();
-    for name in query::curated_names(queries_dir).unwrap_or_default() {
+    for name in query::curated_names(queries_dir)? {
         let path = queries_dir.join(format!("{name}.rq"));
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;

@@ -502,12 +502,17 @@ fn the_server_answers_any_request() {
                     response.into_body().to_vec().unwrap().is_empty(),
                     "HEAD has a body"
                 );
+                // The GET's body is read to its end: a streamed dump must complete.
+                prop_assert!(get.into_body().to_vec().is_ok(), "{:?}", generated);
             } else if status == StatusCode::OK {
                 prop_assert!(
                     response.headers().contains_key("content-type"),
                     "{:?}",
                     generated
                 );
+                // Read to its end, as a client would: a streamed dump must complete.
+                let read = response.into_body().to_vec();
+                prop_assert!(read.is_ok(), "{:?}: {:?}", generated, read.err());
             }
             Ok(())
         })
