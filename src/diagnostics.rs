@@ -90,7 +90,9 @@ impl Diagnostics {
     }
 }
 
-/// The data did not validate; carries every problem found.
+/// The data did not validate: every problem found, for the caller to list (the command line
+/// prints each, then a [`crate::Error::User`] saying nothing was written). A value, not an
+/// error type: `histkg::Error` is the library's one error.
 #[derive(Debug)]
 pub struct InvalidData(pub Vec<Diagnostic>);
 
@@ -107,8 +109,6 @@ impl fmt::Display for InvalidData {
         )
     }
 }
-
-impl std::error::Error for InvalidData {}
 
 /// Suggests the known id closest to `unknown`, for "did you mean" hints.
 pub fn did_you_mean<'a>(

@@ -142,7 +142,7 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
         })?;
     }
     let void = site.void(None, site_url)?;
-    out.write("void.ttl", |w| site.write_rdf(void, Format::Turtle, w))?;
+    out.write("void.ttl", |w| site.write_rdf(&void, Format::Turtle, w))?;
     out.bytes("nginx.conf", nginx().as_bytes())?;
     Ok(Published {
         entities,

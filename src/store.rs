@@ -335,11 +335,15 @@ impl Published {
     }
 
     /// Keeps the generation from being removed for as long as the returned value lives (for
-    /// work that outlives this handle, such as a query thread).
-    pub fn guard(&self) -> impl Send + Sync + 'static {
-        Arc::clone(&self.guard)
+    /// work that outlives this handle, such as a query thread or a streamed dump).
+    pub fn guard(&self) -> Guard {
+        Guard(Arc::clone(&self.guard))
     }
 }
+
+/// Keeps a published generation from being removed while it lives ([`Published::guard`]).
+#[derive(Clone)]
+pub struct Guard(#[allow(dead_code)] Arc<Option<File>>);
 
 /// Share-locks `gen-N.readers`. `None` when the store directory cannot hold the lock file (a
 /// read-only copy): nothing can remove generations from it either.

@@ -5,6 +5,34 @@
 use crate::vocab;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::NamedNodeRef;
+use oxigraph::sparql::results::QueryResultsFormat;
+
+/// The SPARQL results formats of SELECT and ASK answers, in the endpoint's order of
+/// preference.
+pub const RESULTS_FORMATS: [QueryResultsFormat; 4] = [
+    QueryResultsFormat::Json,
+    QueryResultsFormat::Xml,
+    QueryResultsFormat::Csv,
+    QueryResultsFormat::Tsv,
+];
+
+/// The media type of a results format, without parameters (Oxigraph's CSV and TSV types carry
+/// `charset`).
+pub fn results_media_type(format: QueryResultsFormat) -> &'static str {
+    let media = format.media_type();
+    media.split_once(';').map_or(media, |(essence, _)| essence)
+}
+
+/// The W3C's IRI for a results format, as a SPARQL service description names it.
+pub fn results_iri(format: QueryResultsFormat) -> NamedNodeRef<'static> {
+    use vocab::formats;
+    match format {
+        QueryResultsFormat::Xml => formats::SPARQL_RESULTS_XML,
+        QueryResultsFormat::Csv => formats::SPARQL_RESULTS_CSV,
+        QueryResultsFormat::Tsv => formats::SPARQL_RESULTS_TSV,
+        _ => formats::SPARQL_RESULTS_JSON,
+    }
+}
 
 /// An RDF serialization histkg writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -112,5 +140,13 @@ mod tests {
         assert_eq!(Format::Rdfxml.extension(), "rdf");
         assert_eq!(Format::Ntriples.name(), "N-Triples");
         assert_eq!(Format::from_media_type("text/n3"), None);
+    }
+
+    #[test]
+    fn results_formats_name_the_iris_oxigraph_knows() {
+        for format in super::RESULTS_FORMATS {
+            assert_eq!(super::results_iri(format).as_str(), format.iri());
+            assert!(!super::results_media_type(format).contains(';'));
+        }
     }
 }

@@ -20,7 +20,7 @@
 mod format;
 pub mod turtle;
 
-pub use format::Format;
+pub use format::{Format, RESULTS_FORMATS, results_iri, results_media_type};
 
 use crate::error::{Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -274,15 +274,16 @@ impl<W: Write> Write for CarriageReturns<W> {
     }
 }
 
-/// Writes `triples` in `format`, abbreviating IRIs with `prefixes` where the format can.
+/// Writes `triples` (a small document: they are sorted in memory) in `format`, abbreviating
+/// IRIs with `prefixes` where the format can.
 pub fn write(
-    triples: Vec<Triple>,
+    triples: &[Triple],
     format: Format,
     prefixes: &[(String, String)],
     mut w: impl Write,
 ) -> Result<()> {
     match format {
-        Format::Turtle | Format::Trig => turtle::write(triples, prefixes, w)?,
+        Format::Turtle | Format::Trig => turtle::write(triples.to_vec(), prefixes, w)?,
         Format::Ntriples | Format::Nquads => {
             let mut lines: Vec<String> = triples.iter().map(|t| format!("{t} .\n")).collect();
             lines.sort();
@@ -293,7 +294,7 @@ pub fn write(
             w.flush()?;
         }
         Format::Rdfxml | Format::Jsonld => {
-            let used = turtle::Prefixes::new(prefixes).used(&triples);
+            let used = turtle::Prefixes::new(prefixes).used(triples);
             let mut writer = Serializer::new(format, &used, w)?;
             triples.iter().try_for_each(|t| writer.write(t))?;
             writer.finish()?;

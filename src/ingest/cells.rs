@@ -46,7 +46,7 @@ impl<'a> Checker<'a> {
                 let message = format!(
                     "`{value}` is {} (declared at {}:{}), but this column needs {wanted}",
                     kind_noun(d.kind),
-                    self.checked.files[d.table.index()],
+                    self.checked.files[d.table],
                     d.line
                 );
                 self.err(t, row, column, message);
@@ -61,12 +61,7 @@ impl<'a> Checker<'a> {
                 // Say so when the tables that declare these ids have no rows (only a header).
                 let tables: Vec<(&str, bool)> = (Table::ALL.iter())
                     .filter(|t| t.declares().is_some_and(|k| kinds.contains(&k)))
-                    .map(|t| {
-                        (
-                            self.checked.files[t.index()].as_str(),
-                            self.checked.empty[t.index()],
-                        )
-                    })
+                    .map(|t| (self.checked.files[*t].as_str(), self.checked.empty[*t]))
                     .collect();
                 let empty = if known.peek().is_none() && tables.iter().all(|&(_, e)| e) {
                     let names: Vec<&str> = tables.iter().map(|&(file, _)| file).collect();

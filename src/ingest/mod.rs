@@ -29,6 +29,7 @@ use crate::vocab::{Iris, Kind};
 use oxigraph::model::Triple;
 use registry::{Registry, TableIds};
 use rows::Checker;
+use schema::PerTable;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use table::Fingerprint;
@@ -47,9 +48,9 @@ pub struct Checked {
     pub rows: usize,
     data_dir: PathBuf,
     /// Each table as shown in messages, by [`Table::index`].
-    files: Vec<String>,
+    files: PerTable<String>,
     /// Each readable table as it was when checked; `None` for an unreadable one.
-    fingerprints: Vec<Option<Fingerprint>>,
+    fingerprints: PerTable<Option<Fingerprint>>,
     registry: Registry,
     vocabulary: rdf::Vocabulary,
     /// False when ontology.ttl did not parse: type, relation and role checks are then skipped
@@ -58,7 +59,7 @@ pub struct Checked {
     /// Kinds whose table could not be read: references to them are not reported as unknown.
     unreadable: Vec<Kind>,
     /// For each table, whether it has a header but no rows.
-    empty: Vec<bool>,
+    empty: PerTable<bool>,
 }
 
 /// What `ontology.ttl` and `dataset.ttl` give: their triples, the vocabulary and the base IRI.
@@ -168,16 +169,13 @@ fn first_pass(table: Table, path: &Path, shown: &str) -> FirstPass {
 pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     let mut diags = Diagnostics::default();
     let turtle = read_turtle_files(data_dir, &mut diags);
-    let files: Vec<String> = Table::ALL
-        .iter()
-        .map(|t| data_dir.join(t.file_name()).display().to_string())
-        .collect();
+    let files = PerTable::new(|t| data_dir.join(t.file_name()).display().to_string());
     // First pass, the tables in parallel.
     let passes: Vec<FirstPass> = std::thread::scope(|scope| {
         let readers: Vec<_> = Table::ALL
             .iter()
             .map(|&table| {
-                let shown = &files[table.index()];
+                let shown = &files[table];
                 scope.spawn(move || first_pass(table, &data_dir.join(table.file_name()), shown))
             })
             .collect();
@@ -186,14 +184,14 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
             .map(|r| r.join().expect("a table reader panicked"))
             .collect()
     });
-    let mut fingerprints = Vec::new();
-    let mut empty = Vec::new();
+    let mut fingerprints = PerTable::new(|_| None);
+    let mut empty = PerTable::new(|_| false);
     let mut unreadable = Vec::new();
     let mut declared = Vec::new();
     for (table, pass) in Table::ALL.into_iter().zip(passes) {
         diags.append(pass.found);
-        fingerprints.push(pass.fingerprint);
-        empty.push(pass.empty);
+        fingerprints[table] = pass.fingerprint;
+        empty[table] = pass.empty;
         if let Some(kind) = table.declares() {
             if pass.fingerprint.is_none() {
                 unreadable.push(kind);
@@ -252,21 +250,21 @@ impl Checked {
         let mut checker = Checker::new(self);
         let mut flow = ControlFlow::Continue(());
         for table in Table::ALL {
-            let i = table.index();
-            let Some(expected) = self.fingerprints[i] else {
+            let Some(expected) = self.fingerprints[table] else {
                 continue;
             };
             let path = self.data_dir.join(table.file_name());
             let changed = |diags: &mut Diagnostics| {
                 diags.push(
-                    &self.files[i],
+                    &self.files[table],
                     1,
                     None,
                     "the file changed while histkg was reading it; run the command again once it is saved",
                 )
             };
             let mut ignored = Diagnostics::default();
-            let reader = match table::open(&path, &self.files[i], table.columns(), &mut ignored) {
+            let reader = match table::open(&path, &self.files[table], table.columns(), &mut ignored)
+            {
                 Some(reader) if reader.table().fingerprint == expected => reader,
                 _ => {
                     changed(diags);

@@ -2,6 +2,7 @@
 //! the messages for empty, unsafe and duplicate ids.
 
 use super::Table;
+use super::schema::PerTable;
 use crate::diagnostics::{Diagnostics, shorten};
 use crate::vocab::{Kind, MAX_ID_LEN, is_slug};
 use std::collections::HashMap;
@@ -39,7 +40,11 @@ impl Registry {
     /// Registers the ids of every table, reporting empty, unsafe and duplicate ones in table
     /// and line order. Every safe id is registered before anything is reported, so that a
     /// suggestion for an unsafe id can say when it is taken, wherever.
-    pub(super) fn new(tables: Vec<TableIds>, files: &[String], diags: &mut Diagnostics) -> Self {
+    pub(super) fn new(
+        tables: Vec<TableIds>,
+        files: &PerTable<String>,
+        diags: &mut Diagnostics,
+    ) -> Self {
         let mut registry = Self::default();
         let mut refused = Vec::new();
         for TableIds {
@@ -60,7 +65,7 @@ impl Registry {
             }
         }
         for (table, col, id, line) in refused {
-            let file = &files[table.index()];
+            let file = &files[table];
             let message = if id.is_empty() {
                 "empty id; give every row a unique id such as `darma-bala`".to_owned()
             } else if !is_slug(&id) {
@@ -70,7 +75,7 @@ impl Registry {
                 format!(
                     "duplicate id `{id}`: already used by {} at {}:{}",
                     kind_noun(first.kind),
-                    files[first.table.index()],
+                    files[first.table],
                     first.line
                 )
             };
@@ -80,7 +85,7 @@ impl Registry {
     }
 
     /// Why `id` is not a safe slug, with a slug to use instead (or where that slug is taken).
-    fn unsafe_id(&self, id: &str, files: &[String]) -> String {
+    fn unsafe_id(&self, id: &str, files: &PerTable<String>) -> String {
         let shown = shorten(id);
         let iri = id.contains("://");
         // For an IRI, its last segment (`…/actor/darma-bala` -> `darma-bala`).
@@ -98,7 +103,7 @@ impl Registry {
                 Some((_, d)) => format!(
                     "; its slug `{slug}` is already used by {} at {}:{}",
                     kind_noun(d.kind),
-                    files[d.table.index()],
+                    files[d.table],
                     d.line
                 ),
                 None => format!("; for example `{slug}`"),

@@ -159,8 +159,33 @@ impl Table {
         }
     }
 
-    /// Its position in [`Table::ALL`], for per-table arrays.
-    pub fn index(self) -> usize {
+    /// Its position in [`Table::ALL`].
+    fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// One value for each table, found by its [`Table`].
+#[derive(Debug, Clone)]
+pub(crate) struct PerTable<T>([T; 6]);
+
+impl<T> PerTable<T> {
+    /// The value `make(table)` for each table.
+    pub(crate) fn new(make: impl FnMut(Table) -> T) -> Self {
+        Self(Table::ALL.map(make))
+    }
+}
+
+impl<T> std::ops::Index<Table> for PerTable<T> {
+    type Output = T;
+
+    fn index(&self, table: Table) -> &T {
+        &self.0[table.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Table> for PerTable<T> {
+    fn index_mut(&mut self, table: Table) -> &mut T {
+        &mut self.0[table.index()]
     }
 }

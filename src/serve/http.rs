@@ -61,17 +61,28 @@ pub fn rdf_offers() -> [&'static str; 4] {
     Format::DOCUMENTS.map(Format::media_type)
 }
 
-/// The media types of SELECT and ASK results (without parameters: Oxigraph's CSV and TSV
-/// types carry `charset`), then HTML.
+/// The media types of SELECT and ASK results, then HTML.
 pub fn solution_offers() -> [&'static str; 5] {
-    let essence = |f: QueryResultsFormat| f.media_type().split(';').next().unwrap_or_default();
-    [
-        essence(QueryResultsFormat::Json),
-        essence(QueryResultsFormat::Xml),
-        essence(QueryResultsFormat::Csv),
-        essence(QueryResultsFormat::Tsv),
-        "text/html",
-    ]
+    let [a, b, c, d] = crate::export::RESULTS_FORMATS.map(crate::export::results_media_type);
+    [a, b, c, d, "text/html"]
+}
+
+/// The media types of graph results, then HTML (which gets Turtle, shown as text).
+pub fn rdf_or_html_offers() -> [&'static str; 5] {
+    let [a, b, c, d] = rdf_offers();
+    [a, b, c, d, "text/html"]
+}
+
+/// HTML first (what a browser gets by default), then the entity documents' media types.
+pub fn html_or_rdf_offers() -> [&'static str; 5] {
+    let [a, b, c, d] = rdf_offers();
+    ["text/html", a, b, c, d]
+}
+
+/// The RDF format `Accept` prefers among `offers` (Turtle for `text/html`).
+pub fn negotiated_format(request: &Request<Body>, offers: &[&str]) -> Result<Format, Refusal> {
+    let media = accepted(request, offers)?;
+    Ok(Format::from_media_type(media).unwrap_or(Format::Turtle))
 }
 
 /// The results format of a media type of [`solution_offers`] (JSON for any other).

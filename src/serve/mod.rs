@@ -24,7 +24,7 @@
 mod http;
 mod live;
 mod negotiate;
-pub mod pool;
+mod pool;
 mod sparql;
 
 use http::Refusal;
@@ -39,6 +39,7 @@ use crate::vocab::BaseUrl;
 use http::{Answer, accepted, html, not_allowed, ok, query_param, rdf_offers};
 use oxhttp::model::header::ALLOW;
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
+use oxigraph::model::Triple;
 use sparql::Endpoint;
 use std::io::Read;
 use std::path::Path;
@@ -49,6 +50,11 @@ use std::time::Duration;
 /// head, beyond which it answers 414 or 431 (patched) before the handler runs, so this is what
 /// decides for a target of up to 8 KiB with short headers.
 pub const MAX_URL_BYTES: usize = 8000;
+
+/// How many dumps (`/graph.*`) are streamed at once; more answer 503 with `Retry-After`. A dump
+/// takes a thread, its export workers (one per core, up to 8) and a list of every subject, so
+/// a few cover any honest use and keep 512 connections from starting thousands of threads.
+pub const MAX_DUMPS: usize = 2;
 
 /// Server options.
 #[derive(Debug, Clone)]
@@ -67,6 +73,8 @@ pub struct App {
     site: Site,
     endpoint: Endpoint,
     options: Options,
+    /// Dumps being streamed, at most [`MAX_DUMPS`].
+    dumps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl App {
@@ -79,6 +87,7 @@ impl App {
             site,
             endpoint,
             options,
+            dumps: std::sync::Arc::default(),
         })
     }
 
@@ -173,14 +182,13 @@ impl App {
     }
 
     fn void(&self, request: &Request<Body>) -> Answer {
-        let media = accepted(request, &rdf_offers())?;
+        let format = http::negotiated_format(request, &rdf_offers())?;
         let public = match &self.options.base_url {
             Some(url) => url.clone(),
             None => BaseUrl::of(self.site.iris()),
         };
         let triples = self.site.void(Some(public.sparql_endpoint()), &public)?;
-        let format = Format::from_media_type(media).unwrap_or(Format::Turtle);
-        sparql::rdf(&self.site, triples, format)
+        rdf(&self.site, triples, format)
     }
 
     /// The whole graph in the format of `extension`, streamed from the store to the socket.
@@ -190,10 +198,18 @@ impl App {
         if head {
             return Ok(ok(format.media_type(), Body::empty()));
         }
-        Ok(ok(
-            format.media_type(),
-            Body::from_read(stream(&self.site, format)?),
-        ))
+        let Some(slot) = Slot::take(&self.dumps) else {
+            let mut busy = Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{MAX_DUMPS} dumps are being sent; try again in a few seconds"),
+            )
+            .into_response();
+            busy.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("5"));
+            return Ok(busy);
+        };
+        let body = stream(&self.site, format, slot)?;
+        Ok(ok(format.media_type(), Body::from_read(body)))
     }
 
     fn entity(&self, request: &Request<Body>, path: &str) -> Answer {
@@ -215,25 +231,28 @@ impl App {
         });
         let format = match explicit {
             Some(format) => format,
-            None => {
-                let [a, b, c, d] = rdf_offers();
-                let media = accepted(request, &["text/html", a, b, c, d])?;
-                Format::from_media_type(media)
-            }
+            None => Format::from_media_type(accepted(request, &http::html_or_rdf_offers())?),
         };
         let Some(format) = format else {
             let page = self.site.entity_page(&Links::server(), &entity, path)?;
             return Ok(http::vary_on_accept(html(page)));
         };
-        sparql::rdf(&self.site, entity.triples, format)
+        rdf(&self.site, entity.triples, format)
     }
+}
+
+/// `triples` as an RDF document in `format`, negotiated (`Vary: Accept`).
+fn rdf(site: &Site, triples: Vec<Triple>, format: Format) -> Answer {
+    let mut body = Vec::new();
+    site.write_rdf(&triples, format, &mut body)?;
+    Ok(http::vary_on_accept(ok(format.media_type(), body)))
 }
 
 /// A dump being written by its own thread into a pipe, read by the connection: memory stays
 /// at the pipe's and the export's buffers however large the graph. A failure while writing
 /// reaches the reader as an error, so the response ends without its final chunk instead of
 /// looking complete.
-fn stream(site: &Site, format: Format) -> Result<impl Read + use<>> {
+fn stream(site: &Site, format: Format, slot: Slot) -> Result<impl Read + use<>> {
     let (reader, writer) = std::io::pipe()?;
     let (done, outcome) = std::sync::mpsc::channel();
     let dumper = site.dumper(format);
@@ -246,13 +265,37 @@ fn stream(site: &Site, format: Format) -> Result<impl Read + use<>> {
     Ok(Streamed {
         reader,
         outcome: Some(outcome),
+        _slot: slot,
     })
+}
+
+/// One of the [`MAX_DUMPS`] dumps that may be streamed at once, given back on drop (when the
+/// connection has read the dump or gone).
+struct Slot(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Slot {
+    fn take(dumps: &std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        dumps
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_DUMPS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(std::sync::Arc::clone(dumps)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 /// The reading end of [`stream`].
 struct Streamed {
     reader: std::io::PipeReader,
     outcome: Option<std::sync::mpsc::Receiver<Result<()>>>,
+    _slot: Slot,
 }
 
 impl Read for Streamed {

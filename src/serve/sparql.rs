@@ -9,10 +9,11 @@
 //!
 //! Must not: write to the store (updates and `LOAD` answer 403), or wait past the deadline.
 
-use super::http::{self, Answer, Refusal, accepted, header, query_param, rdf_offers};
+use super::http::{
+    self, Answer, Refusal, accepted, header, negotiated_format, query_param, rdf_offers,
+};
 use super::pool::{self, Pool};
 use crate::error::Result;
-use crate::export::Format;
 use crate::query;
 use crate::site::{Links, Site};
 use oxhttp::model::header::CONTENT_TYPE;
@@ -77,7 +78,7 @@ impl Endpoint {
         }
         let Some(text) = text else {
             let format = negotiated_format(request, &rdf_offers())?;
-            return rdf(site, site.service_description(), format);
+            return super::rdf(site, site.service_description(), format);
         };
         let parsed = match self.parser.clone().parse_query(&text) {
             Ok(q) => q,
@@ -159,10 +160,9 @@ impl Endpoint {
         })?;
         match collected {
             Collected::Graph(triples) => {
-                let [a, b, c, d] = rdf_offers();
                 // A browser asking for HTML gets Turtle, which it shows as text.
-                let format = negotiated_format(request, &[a, b, c, d, "text/html"])?;
-                rdf(site, triples, format)
+                let format = negotiated_format(request, &http::rdf_or_html_offers())?;
+                super::rdf(site, triples, format)
             }
             Collected::Boolean(value) => {
                 let media = accepted(request, &http::solution_offers())?;
@@ -186,19 +186,6 @@ impl Endpoint {
             }
         }
     }
-}
-
-/// The RDF format `Accept` prefers among `offers` (Turtle for `text/html`).
-fn negotiated_format(request: &Request<Body>, offers: &[&str]) -> Result<Format, Refusal> {
-    let media = accepted(request, offers)?;
-    Ok(Format::from_media_type(media).unwrap_or(Format::Turtle))
-}
-
-/// `triples` as an RDF document in `format`, negotiated.
-pub fn rdf(site: &Site, triples: Vec<Triple>, format: Format) -> Answer {
-    let mut body = Vec::new();
-    site.write_rdf(triples, format, &mut body)?;
-    Ok(http::vary_on_accept(http::ok(format.media_type(), body)))
 }
 
 fn serialize_solutions(

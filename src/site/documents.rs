@@ -4,7 +4,7 @@
 use super::{Site, page_query};
 use crate::error::Result;
 use crate::export::{self, Format};
-use crate::vocab::{BaseUrl, Root, formats, rdf, sd, void, xsd};
+use crate::vocab::{BaseUrl, Root, rdf, sd, void, xsd};
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use std::io::Write;
 use std::path::Path;
@@ -67,19 +67,8 @@ impl Site {
             Triple::new(service.clone(), sd::ENDPOINT, service.clone()),
             Triple::new(service.clone(), sd::SUPPORTED_LANGUAGE, sd::SPARQL11_QUERY),
         ];
-        let solutions = [
-            formats::SPARQL_RESULTS_JSON,
-            formats::SPARQL_RESULTS_XML,
-            formats::SPARQL_RESULTS_CSV,
-            formats::SPARQL_RESULTS_TSV,
-        ];
-        let graphs = [
-            Format::Turtle,
-            Format::Ntriples,
-            Format::Jsonld,
-            Format::Rdfxml,
-        ]
-        .map(Format::iri);
+        let solutions = export::RESULTS_FORMATS.map(export::results_iri);
+        let graphs = Format::DOCUMENTS.map(Format::iri);
         for format in solutions.into_iter().chain(graphs) {
             triples.push(Triple::new(service.clone(), sd::RESULT_FORMAT, format));
         }
@@ -93,7 +82,7 @@ impl Site {
     }
 
     /// Writes `triples` (a small document) in `format` with the dataset's prefixes.
-    pub fn write_rdf(&self, triples: Vec<Triple>, format: Format, w: impl Write) -> Result<()> {
+    pub fn write_rdf(&self, triples: &[Triple], format: Format, w: impl Write) -> Result<()> {
         export::write(triples, format, &self.prefixes, w)
     }
 }
@@ -102,7 +91,7 @@ impl Site {
 /// socket): it owns what it reads, and keeps its generation from being removed meanwhile.
 pub struct Dumper {
     store: oxigraph::store::Store,
-    _guard: Box<dyn Send + Sync>,
+    _guard: crate::store::Guard,
     prefixes: Vec<(String, String)>,
     format: Format,
 }
@@ -112,7 +101,7 @@ impl Site {
     pub fn dumper(&self, format: Format) -> Dumper {
         Dumper {
             store: (*self.store).clone(),
-            _guard: Box::new(self.store.guard()),
+            _guard: self.store.guard(),
             prefixes: self.prefixes.clone(),
             format,
         }
@@ -126,18 +115,13 @@ impl Dumper {
     /// store read failing midway would (for the test of a dump cut short).
     pub fn write(self, w: impl Write) -> Result<()> {
         let fail = std::env::var_os(super::FAIL_READ_VARIABLE).is_some_and(|n| n == "dump");
-        if fail {
-            let w = FailingAfter {
-                inner: w,
-                left: 1 << 16,
-            };
-            return export::dump(&self.store, self.format, &self.prefixes, w, None);
-        }
+        let left = if fail { 1 << 16 } else { usize::MAX };
+        let w = FailingAfter { inner: w, left };
         export::dump(&self.store, self.format, &self.prefixes, w, None)
     }
 }
 
-/// A writer that fails once `left` bytes have gone through.
+/// A writer that fails once `left` bytes have gone through (never, with `usize::MAX`).
 struct FailingAfter<W> {
     inner: W,
     left: usize,

@@ -140,7 +140,7 @@ impl Site {
         format: Format,
         w: impl std::io::Write,
     ) -> Result<()> {
-        export::write(entity.triples.clone(), format, &self.prefixes, w)
+        export::write(&entity.triples, format, &self.prefixes, w)
     }
 
     /// The entity's HTML page. On the server its other formats are at `path?format=EXT`, in a

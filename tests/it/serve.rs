@@ -659,6 +659,33 @@ fn dumps_are_downloadable() {
 }
 
 #[test]
+fn at_most_two_dumps_stream_at_once_and_the_rest_are_asked_to_retry() {
+    let (_dir, app) = default_app();
+    assert_eq!(histkg::serve::MAX_DUMPS, 2);
+    // Two responses held unread keep their dumps streaming.
+    let first = get(&app, "/graph.nt", "*/*");
+    let second = get(&app, "/graph.ttl", "*/*");
+    assert_eq!(
+        (first.status(), second.status()),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let busy = get(&app, "/graph.nq", "*/*");
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.headers().get("retry-after").unwrap(), "5");
+    // HEAD starts no dump, so it is answered all the same.
+    let head = app.handle(&mut request(Method::HEAD, "/graph.nq", &[], ""));
+    assert_eq!(head.status(), StatusCode::OK);
+    // A dump read to its end, or dropped, gives its place back.
+    assert!(body(first).contains("darma-bala"));
+    drop(second);
+    for _ in 0..3 {
+        let again = get(&app, "/graph.nt", "*/*");
+        assert_eq!(again.status(), StatusCode::OK);
+        assert!(body(again).contains("darma-bala"));
+    }
+}
+
+#[test]
 fn entity_pages_show_relations_events_sources_and_the_reporting_chain() {
     let (_dir, app) = default_app();
     let page = body(get(&app, "/actor/darma-bala", "text/html"));
