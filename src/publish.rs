@@ -91,6 +91,9 @@ fn prepare(out: &Path) -> Result<()> {
 
 /// Writes the static site of `site` into `out`. `site_url` is where it will be served, used
 /// for the absolute links of the VoID description.
+///
+/// The dumps are written first: memory is then what `histkg export` takes, before the pages
+/// (the network view holds every relation at once) and 5 files per entity have grown the heap.
 pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published> {
     prepare(out)?;
     let mut out = Out {
@@ -101,40 +104,6 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
         MARKER,
         b"written by histkg publish; publish replaces this directory\n",
     )?;
-    let page = |html: String| move |w: &mut BufWriter<File>| Ok(w.write_all(html.as_bytes())?);
-    out.write("index.html", page(site.home(&Links::static_site(0))?))?;
-    out.write(
-        "network/index.html",
-        page(site.network(&Links::static_site(1))?),
-    )?;
-    out.write(
-        "timeline/index.html",
-        page(site.timeline(&Links::static_site(1))?),
-    )?;
-    for asset in ASSETS {
-        out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
-    }
-
-    let nodes = site.entities()?;
-    let links = Links::static_site(2);
-    let mut entities = 0;
-    for node in &nodes {
-        let Some(entity) = site.entity_of(node)? else {
-            continue;
-        };
-        let dir = Path::new(entity.kind.segment()).join(&entity.id);
-        out.write(
-            dir.join("index.html"),
-            page(site.entity_page(&links, &entity, "")?),
-        )?;
-        for format in Format::DOCUMENTS {
-            out.write(dir.join(format!("index.{}", format.extension())), |w| {
-                site.entity_document(&entity, format, w)
-            })?;
-        }
-        entities += 1;
-    }
-
     let spill = out.dir.clone();
     for format in Format::DUMPS {
         out.write(format!("graph.{}", format.extension()), |w| {
@@ -144,10 +113,50 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
     let void = site.void(None, site_url)?;
     out.write("void.ttl", |w| site.write_rdf(&void, Format::Turtle, w))?;
     out.bytes("nginx.conf", nginx().as_bytes())?;
+    pages(site, &mut out)?;
+    let entities = entity_pages(site, &mut out)?;
     Ok(Published {
         entities,
         files: out.files,
     })
+}
+
+/// Writes `html` as a file.
+fn page(html: String) -> impl FnOnce(&mut BufWriter<File>) -> Result<()> {
+    move |w| Ok(w.write_all(html.as_bytes())?)
+}
+
+/// The home page, the network view, the timeline and the vendored files they need.
+fn pages(site: &Site, out: &mut Out) -> Result<()> {
+    out.write("index.html", page(site.home(&Links::static_site(0))?))?;
+    let views = Links::static_site(1);
+    out.write("network/index.html", page(site.network(&views)?))?;
+    out.write("timeline/index.html", page(site.timeline(&views)?))?;
+    for asset in ASSETS {
+        out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
+    }
+    Ok(())
+}
+
+/// Every entity's page and documents; returns how many entities.
+fn entity_pages(site: &Site, out: &mut Out) -> Result<usize> {
+    let links = Links::static_site(2);
+    let mut entities = 0;
+    for node in &site.entities()? {
+        let Some(entity) = site.entity_of(node)? else {
+            continue;
+        };
+        let dir = Path::new(entity.kind.segment()).join(&entity.id);
+        let html = site.entity_page(&links, &entity, "")?;
+        out.write(dir.join("index.html"), page(html))?;
+        for format in Format::DOCUMENTS {
+            out.write(dir.join(format!("index.{}", format.extension())), |w| {
+                site.entity_document(&entity, format, w)
+            })?;
+        }
+        entities += 1;
+    }
+    Ok(entities)
 }
 
 /// A sample nginx server block serving the site with content negotiation.
