@@ -50,16 +50,27 @@ impl Out {
         relative: impl AsRef<Path>,
         fill: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
     ) -> Result<()> {
+        let (path, mut w) = self.create(relative)?;
+        fill(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+        self.close(&path, w)
+    }
+
+    /// Creates `relative` (and its directories): its path and a buffered writer.
+    fn create(&self, relative: impl AsRef<Path>) -> Result<(PathBuf, BufWriter<File>)> {
         let path = self.dir.join(relative);
         let shown = || format!("cannot write {}", path.display());
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(shown)?;
         }
-        let mut w = BufWriter::new(File::create(&path).with_context(shown)?);
-        fill(&mut w).with_context(shown)?;
+        let w = BufWriter::new(File::create(&path).with_context(shown)?);
+        Ok((path, w))
+    }
+
+    /// Flushes `w`, the writer of `path`, and counts the file.
+    fn close(&mut self, path: &Path, w: BufWriter<File>) -> Result<()> {
         w.into_inner()
             .map_err(|e| e.into_error())
-            .with_context(shown)?;
+            .with_context(|| format!("cannot write {}", path.display()))?;
         self.files += 1;
         Ok(())
     }
@@ -92,8 +103,9 @@ fn prepare(out: &Path) -> Result<()> {
 /// Writes the static site of `site` into `out`. `site_url` is where it will be served, used
 /// for the absolute links of the VoID description.
 ///
-/// The dumps are written first: memory is then what `histkg export` takes, before the pages
-/// (the network view holds every relation at once) and 5 files per entity have grown the heap.
+/// The dumps are written first, in one pass over the store: memory is then what `histkg
+/// export` takes, before the pages (the network view holds every relation at once) and 5
+/// files per entity have grown the heap.
 pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published> {
     prepare(out)?;
     let mut out = Out {
@@ -104,12 +116,7 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
         MARKER,
         b"written by histkg publish; publish replaces this directory\n",
     )?;
-    let spill = out.dir.clone();
-    for format in Format::DUMPS {
-        out.write(format!("graph.{}", format.extension()), |w| {
-            site.dump(format, w, Some(&spill))
-        })?;
-    }
+    dumps(site, &mut out)?;
     let void = site.void(None, site_url)?;
     out.write("void.ttl", |w| site.write_rdf(&void, Format::Turtle, w))?;
     out.bytes("nginx.conf", nginx().as_bytes())?;
@@ -119,6 +126,23 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
         entities,
         files: out.files,
     })
+}
+
+/// The full dumps, written in one pass over the store.
+fn dumps(site: &Site, out: &mut Out) -> Result<()> {
+    let mut paths = Vec::new();
+    let mut outputs = Vec::new();
+    for format in Format::DUMPS {
+        let (path, w) = out.create(format!("graph.{}", format.extension()))?;
+        paths.push(path);
+        outputs.push((format, w));
+    }
+    site.dump_each(&mut outputs, Some(&out.dir))
+        .with_context(|| format!("cannot write the dumps graph.* in {}", out.dir.display()))?;
+    for (path, (_, w)) in paths.iter().zip(outputs) {
+        out.close(path, w)?;
+    }
+    Ok(())
 }
 
 /// Writes `html` as a file.

@@ -124,42 +124,14 @@ fn ntriples_lines(triples: &[Triple]) -> Vec<u8> {
     lines.concat().into_bytes()
 }
 
-/// Writes every subject, formatted by `format` on the worker threads, to a temporary file in
-/// `spill_dir` (the system's temporary directory when `None`); returns the file, rewound,
-/// and the prefixes the triples use.
-fn spill<'a>(
-    store: &Store,
-    abbreviations: &turtle::Prefixes<'a>,
-    spill_dir: Option<&Path>,
-    format: impl Fn(&mut Vec<u8>, &[Triple]) -> std::io::Result<()> + Sync,
-) -> Result<(std::fs::File, BTreeSet<&'a str>)> {
-    let file = match spill_dir {
-        Some(dir) => tempfile::tempfile_in(dir),
-        None => tempfile::tempfile(),
-    }
-    .context("cannot create a temporary file for the export")?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut used = BTreeSet::new();
-    for_each_subject(
-        store,
-        |triples| {
-            let mut bytes = Vec::with_capacity(1024);
-            format(&mut bytes, &triples).expect("writing to memory cannot fail");
-            let mut uses = BTreeSet::new();
-            abbreviations.note_used(&triples, &mut uses);
-            (bytes, uses)
-        },
-        |(bytes, uses)| {
-            used.extend(uses);
-            Ok(out.write_all(&bytes)?)
-        },
-    )?;
-    let mut file = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .context("cannot write a temporary file for the export")?;
-    file.rewind()?;
-    Ok((file, used))
+/// One subject made ready on a worker thread for every output of a [`dump_each`].
+struct Prepared<'a> {
+    /// The triples, for the RDF/XML and JSON-LD serializers.
+    triples: Option<Vec<Triple>>,
+    /// Sorted N-Triples lines (N-Triples and N-Quads).
+    lines: Option<Vec<u8>>,
+    /// The Turtle block (Turtle and TriG) and the prefixes it uses.
+    turtle: Option<(Vec<u8>, BTreeSet<&'a str>)>,
 }
 
 /// Streams the whole store (default graph) in `format` to `w`. Temporary files, when the
@@ -168,37 +140,103 @@ pub fn dump(
     store: &Store,
     format: Format,
     prefixes: &[(String, String)],
-    mut w: impl Write,
+    w: impl Write,
+    spill_dir: Option<&Path>,
+) -> Result<()> {
+    dump_each(store, prefixes, &mut [(format, w)], spill_dir)
+}
+
+/// Streams the whole store to every `(format, writer)` of `outputs`, reading the store once:
+/// each writer gets what [`dump`] would write to it. `publish` writes its six dumps so, in
+/// the time and memory of one.
+///
+/// N-Triples, N-Quads and JSON-LD/RDF-XML are written as the subjects arrive. Turtle and TriG
+/// declare only the prefixes they use, known at the end: their body (one for both) is
+/// written to a temporary file in `spill_dir` and copied after the `@prefix` lines.
+pub fn dump_each<W: Write>(
+    store: &Store,
+    prefixes: &[(String, String)],
+    outputs: &mut [(Format, W)],
     spill_dir: Option<&Path>,
 ) -> Result<()> {
     let abbreviations = turtle::Prefixes::new(prefixes);
-    match format {
-        Format::Ntriples | Format::Nquads => {
-            for_each_subject(
-                store,
-                |t| ntriples_lines(&t),
-                |bytes| Ok(w.write_all(&bytes)?),
-            )?;
-        }
-        Format::Turtle | Format::Trig => {
-            let (mut body, used) = spill(store, &abbreviations, spill_dir, |out, triples| {
-                turtle::write_subject(out, triples, &abbreviations)
-            })?;
-            turtle::write_header(&mut w, &abbreviations.declarations(&used))?;
-            std::io::copy(&mut body, &mut w)?;
-        }
-        Format::Rdfxml | Format::Jsonld => {
-            // The workers read ahead while this thread serializes.
-            let mut writer = Serializer::new(format, &abbreviations.all(), &mut w)?;
-            for_each_subject(
-                store,
-                |triples| triples,
-                |triples| triples.iter().try_for_each(|t| writer.write(t)),
-            )?;
-            writer.finish()?;
+    let declared = abbreviations.all();
+    let (mut lines, mut pretty, mut serializers) = (Vec::new(), Vec::new(), Vec::new());
+    for (format, w) in outputs.iter_mut() {
+        match format {
+            Format::Ntriples | Format::Nquads => lines.push(w),
+            Format::Turtle | Format::Trig => pretty.push(w),
+            Format::Rdfxml | Format::Jsonld => {
+                serializers.push(Serializer::new(*format, &declared, w)?);
+            }
         }
     }
-    w.flush()?;
+    let mut spill = if pretty.is_empty() {
+        None
+    } else {
+        let file = match spill_dir {
+            Some(dir) => tempfile::tempfile_in(dir),
+            None => tempfile::tempfile(),
+        }
+        .context("cannot create a temporary file for the export")?;
+        Some(BufWriter::with_capacity(1 << 20, file))
+    };
+    let mut used = BTreeSet::new();
+    let (want_lines, want_triples) = (!lines.is_empty(), !serializers.is_empty());
+    let want_turtle = spill.is_some();
+    for_each_subject(
+        store,
+        |triples| {
+            let turtle = want_turtle.then(|| {
+                let mut bytes = Vec::with_capacity(1024);
+                turtle::write_subject(&mut bytes, &triples, &abbreviations)
+                    .expect("writing to memory cannot fail");
+                let mut uses = BTreeSet::new();
+                abbreviations.note_used(&triples, &mut uses);
+                (bytes, uses)
+            });
+            Prepared {
+                lines: want_lines.then(|| ntriples_lines(&triples)),
+                turtle,
+                triples: want_triples.then_some(triples),
+            }
+        },
+        |subject| {
+            if let Some(bytes) = &subject.lines {
+                for w in &mut lines {
+                    w.write_all(bytes)?;
+                }
+            }
+            if let (Some((bytes, uses)), Some(spill)) = (subject.turtle, &mut spill) {
+                used.extend(uses);
+                spill.write_all(&bytes)?;
+            }
+            for triple in subject.triples.iter().flatten() {
+                for serializer in &mut serializers {
+                    serializer.write(triple)?;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if let Some(spill) = spill {
+        let mut body = spill
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context("cannot write a temporary file for the export")?;
+        let declarations = abbreviations.declarations(&used);
+        for w in pretty {
+            body.rewind()?;
+            turtle::write_header(w, &declarations)?;
+            std::io::copy(&mut body, w)?;
+        }
+    }
+    for serializer in serializers {
+        serializer.finish()?;
+    }
+    for (_, w) in outputs.iter_mut() {
+        w.flush()?;
+    }
     Ok(())
 }
 

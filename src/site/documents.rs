@@ -75,10 +75,14 @@ impl Site {
         triples
     }
 
-    /// Streams the whole graph in `format` to `w`, as `histkg export` does; temporary files
-    /// (Turtle's body) go to `spill_dir` (the system's when `None`).
-    pub fn dump(&self, format: Format, w: impl Write, spill_dir: Option<&Path>) -> Result<()> {
-        export::dump(&self.store, format, &self.prefixes, w, spill_dir)
+    /// Streams the whole graph to each writer of `outputs` in its format, reading the store
+    /// once (see [`export::dump_each`]).
+    pub fn dump_each<W: Write>(
+        &self,
+        outputs: &mut [(Format, W)],
+        spill_dir: Option<&Path>,
+    ) -> Result<()> {
+        export::dump_each(&self.store, &self.prefixes, outputs, spill_dir)
     }
 
     /// Writes `triples` (a small document) in `format` with the dataset's prefixes.

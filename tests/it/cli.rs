@@ -586,10 +586,21 @@ fn publish_writes_a_deterministic_static_site() {
         void.contains("void:dataDump <https://example.org/site/graph.jsonld>"),
         "{void}"
     );
-    assert_eq!(
-        fs::read_to_string(site.join("graph.ttl")).unwrap(),
-        ok(dir.path(), &["export", "--format", "turtle"])
-    );
+    // The six dumps, written in one pass over the store, are the exports of each format.
+    for (file, format) in [
+        ("graph.ttl", "turtle"),
+        ("graph.nt", "ntriples"),
+        ("graph.nq", "nquads"),
+        ("graph.trig", "trig"),
+        ("graph.jsonld", "jsonld"),
+        ("graph.rdf", "rdfxml"),
+    ] {
+        assert_eq!(
+            fs::read_to_string(site.join(file)).unwrap(),
+            ok(dir.path(), &["export", "--format", format]),
+            "{file}"
+        );
+    }
     // The same data gives the same files, and publish replaces its own earlier output.
     ok(
         dir.path(),
