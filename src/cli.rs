@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use crate::export::{self, Format};
+use crate::findings::Severity;
 use crate::query::{QueryInput, ResultsFormat};
 use crate::store::{self, LoadOptions};
 use crate::vocab::BaseUrl;
@@ -44,12 +45,20 @@ pub enum Command {
         /// comes on top of it.
         #[arg(long)]
         memory_mb: Option<usize>,
+        /// Refuse the data (exit 1, nothing written) if source criticism finds anything that
+        /// is not reviewed.
+        #[arg(long)]
+        strict: bool,
     },
-    /// Validate data/ without writing anything.
+    /// Validate data/ without writing anything, and criticise it: findings are printed as
+    /// warnings (a report dated before its event, an actor acting after their death, ...).
     Check {
         /// Directory with ontology.ttl, dataset.ttl and the CSV tables.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Exit 1 if source criticism finds anything that is not reviewed.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run a SPARQL query: a .rq file, the name of a curated query in queries/, or -e TEXT.
     ///
@@ -181,9 +190,10 @@ pub fn run(cli: Cli) -> Result<()> {
             data,
             store,
             memory_mb,
-        } => build(&data, &store, memory_mb),
-        Command::Check { data } => {
-            let checked = check(&data)?;
+            strict,
+        } => build(&data, &store, memory_mb, strict),
+        Command::Check { data, strict } => {
+            let checked = check(&data, strict)?;
             println!(
                 "{}: {} rows valid, nothing written",
                 data.display(),
@@ -318,8 +328,9 @@ fn build(
     data: &std::path::Path,
     store_dir: &std::path::Path,
     memory_mb: Option<usize>,
+    strict: bool,
 ) -> Result<()> {
-    let checked = check(data)?;
+    let checked = check(data, strict)?;
     // From here on, SIGINT and SIGTERM cancel the build before it publishes (the checks above
     // write nothing, so they are simply killed); a second signal exits at once, which is as
     // safe as a crash.
@@ -361,8 +372,54 @@ fn build(
 }
 
 /// Loads and validates the data, printing every problem (one `file:line:column: message` per
-/// line) before failing.
-fn check(data: &std::path::Path) -> Result<ingest::Checked> {
+/// line) before failing, then every finding; with `strict`, a finding refuses the data.
+fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
+    let checked = validate(data)?;
+    let findings = &checked.findings;
+    if findings.is_empty() {
+        return Ok(checked);
+    }
+    let mut err = std::io::stderr().lock();
+    for f in findings {
+        writeln!(err, "{f}")?;
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.kind.severity() == s).count();
+    let (warnings, notes) = (count(Severity::Warning), count(Severity::Note));
+    let mut groups: Vec<(&str, usize)> = Vec::new();
+    for f in findings {
+        let group = f.kind.name().split('/').next().unwrap_or_default();
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((group, 1)),
+        }
+    }
+    groups.sort();
+    let groups: Vec<String> = groups.iter().map(|(g, n)| format!("{g} {n}")).collect();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let notes = match notes {
+        0 => String::new(),
+        n => format!(" and {n} note{}", plural(n)),
+    };
+    writeln!(
+        err,
+        "{warnings} finding{}{notes} in {} ({}): doubts for a historian to look at (README, \"Source criticism\")",
+        plural(warnings),
+        data.display(),
+        groups.join(", ")
+    )?;
+    if strict && warnings > 0 {
+        return Err(Error::user(format!(
+            "--strict: {warnings} finding{} in {}; fix the rows or review each finding; nothing was written",
+            plural(warnings),
+            data.display()
+        ))
+        .into());
+    }
+    Ok(checked)
+}
+
+/// Loads and validates the data, printing every problem before failing.
+fn validate(data: &std::path::Path) -> Result<ingest::Checked> {
     ingest::check(data).map_err(|invalid| {
         let mut err = std::io::stderr().lock();
         for d in &invalid.0 {

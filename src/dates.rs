@@ -59,6 +59,25 @@ pub struct Day {
 }
 
 impl Day {
+    /// The day's number (days since 1 January of year 1, Gregorian), for differences.
+    pub fn number(self) -> i64 {
+        gregorian::fixed_from_gregorian(self.year, self.month, self.day).to_i64_date()
+    }
+
+    /// The same day in the Julian calendar (year, month, day), as an Old Style source
+    /// writes it.
+    pub fn julian(self) -> (i32, u8, u8) {
+        julian::julian_from_fixed(gregorian::fixed_from_gregorian(
+            self.year, self.month, self.day,
+        ))
+        .unwrap_or((self.year, self.month, self.day))
+    }
+
+    /// The day numbered `n` ([`Day::number`]).
+    pub fn from_number(n: i64) -> Self {
+        Self::from_fixed(RataDie::new(n))
+    }
+
     fn from_fixed(rd: RataDie) -> Self {
         // Years stay within ±9999 (EDTF levels 0-1), far inside i32.
         let (year, month, day) = gregorian::gregorian_from_fixed(rd).unwrap_or((9999, 12, 31));
@@ -87,6 +106,10 @@ pub struct DateValue {
     pub not_before: Option<Day>,
     /// Latest Gregorian day.
     pub not_after: Option<Day>,
+    /// The Gregorian days the date surely covers, first and last: from an interval's latest
+    /// possible start to its earliest possible end, or an exact day itself. `None` when
+    /// nothing is sure (a year, a month, an open end, an interval whose ends may meet).
+    pub throughout: Option<(Day, Day)>,
 }
 
 /// Parses an EDTF string written in `calendar` and computes its Gregorian bounds.
@@ -114,14 +137,21 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue> {
             "invalid date `{shown}` ({why}); write EDTF such as `1741-08-26`, `1742-09`, `1742~`, `174X` or `1741/1742`"
         ))
     })?;
+    let mut throughout = None;
     let (not_before, not_after) = match edtf {
         Edtf::Date(d) => {
             let (lo, hi) = span(d, calendar);
+            if lo == hi {
+                throughout = Some((lo, hi));
+            }
             (Some(lo), Some(hi))
         }
         Edtf::Interval(a, b) => {
-            let (lo, _) = span(a, calendar);
-            let (_, hi) = span(b, calendar);
+            let (lo, latest_start) = span(a, calendar);
+            let (earliest_end, hi) = span(b, calendar);
+            if latest_start <= earliest_end {
+                throughout = Some((latest_start, earliest_end));
+            }
             // Both ends are in the same calendar: compare them in one reading (with an unknown
             // calendar, the widened bounds of the two readings overlap by 11 days).
             let (a_lo, _) = span(a.and_certainty(Certainty::Certain), Calendar::Gregorian);
@@ -154,6 +184,7 @@ pub fn parse(text: &str, calendar: Calendar) -> Result<DateValue> {
         calendar,
         not_before: not_before.map(Day::from_fixed),
         not_after: not_after.map(Day::from_fixed),
+        throughout: throughout.map(|(a, b)| (Day::from_fixed(a), Day::from_fixed(b))),
     })
 }
 

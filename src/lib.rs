@@ -19,6 +19,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod error;
 pub mod export;
+pub mod findings;
 pub mod ingest;
 pub mod mapping;
 pub mod model;

@@ -37,6 +37,9 @@ namespace!(
     ABOUT = "about", IN_RESPONSE_TO = "inResponseTo", LOCATOR = "locator",
     FOND = "fond", OPIS = "opis", DELO = "delo", FOLIOS = "folios", ARCHIVE = "archive",
     PARTICIPANT = "participant",
+    SOURCE_TIER = "sourceTier", PRIMARY = "primary", SECONDARY = "secondary", TERTIARY = "tertiary",
+    ONE_HOLDER_PROPERTY = "OneHolderProperty", POSTHUMOUS_PROPERTY = "PosthumousProperty",
+    DECEASED_ROLE = "deceasedRole", CO_RULER_OF = "coRulerOf",
 ]);
 
 namespace!(

@@ -54,9 +54,9 @@ impl<'a> Checker<'a> {
             }
             None if kinds.iter().any(|k| self.checked.unreadable.contains(k)) => false,
             None => {
-                let mut known = (registry.numbers.iter())
-                    .filter(|&(_, &n)| kinds.contains(&registry.declared[n as usize].kind))
-                    .map(|(id, _)| &**id)
+                let mut known = (registry.iter())
+                    .filter(|&(n, _)| kinds.contains(&registry.declared[n as usize].kind))
+                    .map(|(_, id)| id)
                     .peekable();
                 // Say so when the tables that declare these ids have no rows (only a header).
                 let tables: Vec<(&str, bool)> = (Table::ALL.iter())

@@ -11,6 +11,7 @@
 //! - `rows`: every row against the ids and the ontology (second pass), made into records.
 
 mod cells;
+mod observe;
 mod raw;
 pub mod rdf;
 mod registry;
@@ -24,8 +25,10 @@ pub use schema::{
 };
 
 use crate::diagnostics::{Diagnostics, InvalidData};
+use crate::findings::Finding;
 use crate::model::Record;
 use crate::vocab::{Iris, Kind};
+use observe::Observer;
 use oxigraph::model::Triple;
 use registry::{Registry, TableIds};
 use rows::Checker;
@@ -60,6 +63,8 @@ pub struct Checked {
     unreadable: Vec<Kind>,
     /// For each table, whether it has a header but no rows.
     empty: PerTable<bool>,
+    /// What the data makes doubtful (source criticism), in table and line order.
+    pub findings: Vec<Finding>,
 }
 
 /// What `ontology.ttl` and `dataset.ttl` give: their triples, the vocabulary and the base IRI.
@@ -218,10 +223,12 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         vocabulary_ok: turtle.vocabulary_ok,
         unreadable,
         empty,
+        findings: Vec::new(),
     };
     // Second pass: every row against the ids and the ontology.
     let mut rows = 0;
-    let _ = checked.scan(&mut diags, |record| {
+    let observer = Observer::new(&checked);
+    let (_, observer) = checked.scan(&mut diags, Some(observer), |record| {
         if !matches!(record, Record::Participation(_)) {
             rows += 1;
         }
@@ -229,6 +236,9 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     });
     diags.into_result()?;
     checked.rows = rows;
+    if let Some(observer) = observer {
+        checked.findings = observer.finish(&checked);
+    }
     Ok(checked)
 }
 
@@ -237,17 +247,20 @@ impl Checked {
     /// changed since it was checked (the records given so far must then be thrown away).
     pub fn records(&self, each: impl FnMut(Record) -> ControlFlow<()>) -> Result<(), InvalidData> {
         let mut diags = Diagnostics::default();
-        let _ = self.scan(&mut diags, each);
+        let _ = self.scan(&mut diags, None, each);
         diags.into_result()
     }
 
-    /// Reads every readable table row by row, checking each row and giving `each` its record.
+    /// Reads every readable table row by row, checking each row (and showing it to
+    /// `observer`) and giving `each` its record.
     fn scan(
         &self,
         diags: &mut Diagnostics,
+        observer: Option<Observer>,
         mut each: impl FnMut(Record) -> ControlFlow<()>,
-    ) -> ControlFlow<()> {
+    ) -> (ControlFlow<()>, Option<Observer>) {
         let mut checker = Checker::new(self);
+        checker.observer = observer;
         let mut flow = ControlFlow::Continue(());
         for table in Table::ALL {
             let Some(expected) = self.fingerprints[table] else {
@@ -286,6 +299,6 @@ impl Checked {
             }
         }
         diags.append(checker.diags);
-        flow
+        (flow, checker.observer)
     }
 }

@@ -68,6 +68,50 @@ pub struct Vocabulary {
     pub relations: BTreeSet<String>,
     /// Instances of `hkg:RoleProperty`.
     pub roles: BTreeSet<String>,
+    /// What source criticism reads from the ontology.
+    pub criticism: Criticism,
+}
+
+/// What the ontology declares for source criticism (`crate::findings`), as local names.
+#[derive(Debug, Default, Clone)]
+pub struct Criticism {
+    /// The tier of each source class (`hkg:sourceTier`), inherited by subclasses.
+    pub tiers: BTreeMap<String, Tier>,
+    /// Relation types whose object has one holder at a time (`hkg:OneHolderProperty`).
+    pub one_holder: BTreeSet<String>,
+    /// Roles whose actor, and relation types whose object, need not be alive at their date
+    /// (`hkg:PosthumousProperty`).
+    pub posthumous: BTreeSet<String>,
+    /// The role of the deceased in each death class (`hkg:deceasedRole`), inherited.
+    pub deceased_roles: BTreeMap<String, String>,
+}
+
+/// How close a source stands to what it tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// A document of the time.
+    Primary,
+    /// A study working from primary sources.
+    Secondary,
+    /// A summary of studies.
+    Tertiary,
+}
+
+impl Tier {
+    /// The concept's local name (`hkg:primary`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Primary => "primary",
+            Tier::Secondary => "secondary",
+            Tier::Tertiary => "tertiary",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        [Tier::Primary, Tier::Secondary, Tier::Tertiary]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
 }
 
 impl Vocabulary {
@@ -83,14 +127,23 @@ impl Vocabulary {
         };
         let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut tiers = BTreeMap::new();
+        let mut deceased = BTreeMap::new();
         for t in triples {
             let (Some(s), Some(o)) = (subject_local(&t.subject), local(&t.object)) else {
                 continue;
             };
-            if t.predicate.as_ref() == rdfs::SUB_CLASS_OF {
+            let predicate = t.predicate.as_ref();
+            if predicate == rdfs::SUB_CLASS_OF {
                 parents.entry(s).or_default().push(o);
-            } else if t.predicate.as_ref() == rdf::TYPE {
+            } else if predicate == rdf::TYPE {
                 typed.entry(o).or_default().insert(s);
+            } else if predicate == hkg::SOURCE_TIER {
+                if let Some(tier) = Tier::from_name(&o) {
+                    tiers.insert(s, tier);
+                }
+            } else if predicate == hkg::DECEASED_ROLE {
+                deceased.insert(s, o);
             }
         }
         let descendants = |root: NamedNodeRef<'_>| -> BTreeSet<String> {
@@ -122,15 +175,48 @@ impl Vocabulary {
                 .cloned()
                 .unwrap_or_default()
         };
+        let source_classes = descendants(hkg::SOURCE);
+        let event_classes = descendants(hkg::EVENT);
+        let criticism = Criticism {
+            tiers: (source_classes.iter())
+                .filter_map(|c| Some((c.clone(), inherited(&tiers, &parents, c)?)))
+                .collect(),
+            one_holder: instances(hkg::ONE_HOLDER_PROPERTY),
+            posthumous: instances(hkg::POSTHUMOUS_PROPERTY),
+            deceased_roles: (event_classes.iter())
+                .filter_map(|c| Some((c.clone(), inherited(&deceased, &parents, c)?)))
+                .collect(),
+        };
         Self {
             actor_classes: descendants(hkg::ACTOR),
             place_classes: descendants(hkg::PLACE),
-            event_classes: descendants(hkg::EVENT),
-            source_classes: descendants(hkg::SOURCE),
+            event_classes,
+            source_classes,
             relations: instances(hkg::RELATION_PROPERTY),
             roles: instances(hkg::ROLE_PROPERTY),
+            criticism,
         }
     }
+}
+
+/// The value `own` gives `class`, or else its nearest ancestor (by `parents`) that has one.
+fn inherited<T: Clone>(
+    own: &BTreeMap<String, T>,
+    parents: &BTreeMap<String, Vec<String>>,
+    class: &str,
+) -> Option<T> {
+    let mut level = vec![class];
+    let mut seen = BTreeSet::new();
+    while !level.is_empty() {
+        if let Some(found) = level.iter().find_map(|c| own.get(*c)) {
+            return Some(found.clone());
+        }
+        level = (level.into_iter())
+            .filter(|c| seen.insert(*c))
+            .flat_map(|c| parents.get(c).into_iter().flatten().map(String::as_str))
+            .collect();
+    }
+    None
 }
 
 /// Finds the dataset's base IRI: the `void:uriSpace` of the `void:Dataset` in `dataset.ttl`.

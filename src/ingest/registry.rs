@@ -5,7 +5,8 @@ use super::Table;
 use super::schema::PerTable;
 use crate::diagnostics::{Diagnostics, shorten};
 use crate::vocab::{Kind, MAX_ID_LEN, is_slug};
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use std::hash::{BuildHasher, RandomState};
 
 /// Where an id was first declared.
 pub(super) struct Declared {
@@ -24,17 +25,47 @@ pub(super) struct TableIds {
     pub(super) column: Option<usize>,
 }
 
-/// Every id of the dataset, each numbered once.
+/// Every id of the dataset, each numbered once: the ids in number order, and a hash table of
+/// their numbers (each id is held once, and a number gives its id back).
 #[derive(Default)]
 pub(super) struct Registry {
-    pub(super) numbers: HashMap<Box<str>, u32>,
+    ids: Vec<Box<str>>,
+    numbers: HashTable<u32>,
+    hasher: RandomState,
     pub(super) declared: Vec<Declared>,
 }
 
 impl Registry {
     pub(super) fn get(&self, id: &str) -> Option<(u32, &Declared)> {
-        let &n = self.numbers.get(id)?;
+        let hash = self.hasher.hash_one(id);
+        let &n = self.numbers.find(hash, |&n| &*self.ids[n as usize] == id)?;
         Some((n, &self.declared[n as usize]))
+    }
+
+    /// The id numbered `n`.
+    pub(super) fn id(&self, n: u32) -> &str {
+        &self.ids[n as usize]
+    }
+
+    /// Every id with its number, in number order (tables in reading order, rows in file
+    /// order).
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        (0..).zip(self.ids.iter().map(|id| &**id))
+    }
+
+    /// Numbers `id` if it is new; false if it was already registered.
+    fn insert(&mut self, id: Box<str>, declared: Declared) -> bool {
+        if self.get(&id).is_some() {
+            return false;
+        }
+        let n = u32::try_from(self.ids.len()).expect("fewer than 2^32 ids");
+        let hash = self.hasher.hash_one(&*id);
+        let (ids, hasher) = (&self.ids, &self.hasher);
+        self.numbers
+            .insert_unique(hash, n, |&m| hasher.hash_one(&*ids[m as usize]));
+        self.ids.push(id);
+        self.declared.push(declared);
+        true
     }
 
     /// Registers the ids of every table, reporting empty, unsafe and duplicate ones in table
@@ -55,12 +86,10 @@ impl Registry {
         } in tables
         {
             for (id, line) in ids {
-                if is_slug(&id) && !registry.numbers.contains_key(&id) {
-                    let n = u32::try_from(registry.declared.len()).expect("fewer than 2^32 ids");
-                    registry.numbers.insert(id, n);
-                    registry.declared.push(Declared { kind, table, line });
-                } else {
+                if !is_slug(&id) || registry.get(&id).is_some() {
                     refused.push((table, col, id, line));
+                } else {
+                    registry.insert(id, Declared { kind, table, line });
                 }
             }
         }

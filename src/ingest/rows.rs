@@ -2,6 +2,7 @@
 //! record. Problems go to the checker's diagnostics with `file:line:column`.
 
 use super::cells::{list, suggest};
+use super::observe::Observer;
 use super::table::{Row, Sheet};
 use super::{Checked, Table, rdf};
 use crate::dates::Calendar;
@@ -25,6 +26,8 @@ pub(super) struct Checker<'a> {
     roles: HashMap<(u32, u32, u32), u64>,
     /// (event, actor) of participations seen so far.
     pairs: HashSet<(u32, u32)>,
+    /// Source criticism, in the second pass only.
+    pub(super) observer: Option<Observer>,
 }
 
 impl<'a> Checker<'a> {
@@ -37,12 +40,22 @@ impl<'a> Checker<'a> {
             facts: HashSet::new(),
             roles: HashMap::new(),
             pairs: HashSet::new(),
+            observer: None,
         }
     }
 
     /// The record of `row` of the table being read, if the row is valid (its problems are
     /// reported otherwise).
     pub(super) fn record(&mut self, t: &Sheet, row: &Row) -> Option<Record> {
+        let record = self.make(t, row);
+        if let (Some(observer), Some(record)) = (&mut self.observer, &record) {
+            observer.columns(self.table, t);
+            observer.record(self.checked, self.table, row.line, record);
+        }
+        record
+    }
+
+    fn make(&mut self, t: &Sheet, row: &Row) -> Option<Record> {
         match self.table {
             Table::Sources => self.source(t, row).map(Record::Source),
             Table::Actors => self.named(t, row, Kind::Actor).map(Record::Actor),

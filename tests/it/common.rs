@@ -47,6 +47,20 @@ pub fn fails(cwd: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stderr).expect("stderr is UTF-8")
 }
 
+/// `stderr` without what source criticism printed (its warnings, notes and summary line),
+/// for tests about something else.
+pub fn without_findings(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            !(l.contains(": warning: ")
+                || l.contains(": note: ")
+                || l.contains("doubts for a historian to look at"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// A temporary directory holding `data/`: the shipped ontology and dataset description with
 /// the small fixture tables of `tests/fixtures/mini`.
 pub fn mini() -> tempfile::TempDir {
