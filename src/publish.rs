@@ -104,8 +104,7 @@ fn prepare(out: &Path) -> Result<()> {
 /// for the absolute links of the VoID description.
 ///
 /// The dumps are written first, in one pass over the store: memory is then what `histkg
-/// export` takes, before the pages (the network view holds every relation at once) and 5
-/// files per entity have grown the heap.
+/// export` takes. The network view and the timeline stream their data into their files.
 pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published> {
     prepare(out)?;
     let mut out = Out {
@@ -154,8 +153,8 @@ fn page(html: String) -> impl FnOnce(&mut BufWriter<File>) -> Result<()> {
 fn pages(site: &Site, out: &mut Out) -> Result<()> {
     out.write("index.html", page(site.home(&Links::static_site(0))?))?;
     let views = Links::static_site(1);
-    out.write("network/index.html", page(site.network(&views)?))?;
-    out.write("timeline/index.html", page(site.timeline(&views)?))?;
+    out.write("network/index.html", |w| site.network_to(&views, w))?;
+    out.write("timeline/index.html", |w| site.timeline_to(&views, w))?;
     for asset in ASSETS {
         out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
     }

@@ -32,6 +32,7 @@ use oxigraph::model::{NamedNodeRef, Term};
 use oxigraph::sparql::QuerySolution;
 use oxigraph::store::Store;
 use serde::Serialize;
+use std::io::Write;
 use std::path::Path;
 
 /// How pages link to each other: absolute paths on the server, relative directory links in
@@ -226,6 +227,30 @@ impl Site {
             .with_context(|| format!("cannot render the page {template}"))
     }
 
+    /// Renders `template` into `w` with the variable `data` standing for JSON that
+    /// `write_data` streams in its place (escaped for a `<script>` element).
+    fn render_streaming(
+        &self,
+        template: &str,
+        links: &Links,
+        ctx: minijinja::Value,
+        data: &str,
+        w: &mut dyn Write,
+        write_data: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let marker = minijinja::Value::from_safe_string(DATA_MARKER.to_owned());
+        let slot = minijinja::Value::from_iter([(data, marker)]);
+        let ctx = context! { ..slot, ..ctx };
+        let html = self.render(template, links, ctx)?;
+        let (head, tail) = html
+            .split_once(DATA_MARKER)
+            .with_context(|| format!("the page {template} does not show `{data}`"))?;
+        w.write_all(head.as_bytes())?;
+        write_data(&mut ScriptJson(w))?;
+        w.write_all(tail.as_bytes())?;
+        Ok(())
+    }
+
     /// The English value of `predicate` on `subject`, or its first value in another language.
     fn literal(
         &self,
@@ -264,22 +289,30 @@ impl Site {
     }
 }
 
-/// `value` as JSON to put in a page's script, escaped as minijinja's `tojson` escapes it (so
-/// that no `<`, `>`, `&` or `'` of the data can end the script), serialized once instead of
-/// through minijinja's values (a copy of the whole network at 100 k relations).
-fn script_json(value: &impl Serialize) -> Result<minijinja::Value> {
-    let json = serde_json::to_string(value).context("cannot write the page's data as JSON")?;
-    let mut escaped = String::with_capacity(json.len() + json.len() / 16);
-    for c in json.chars() {
-        match c {
-            '<' => escaped.push_str("\\u003c"),
-            '>' => escaped.push_str("\\u003e"),
-            '&' => escaped.push_str("\\u0026"),
-            '\'' => escaped.push_str("\\u0027"),
-            _ => escaped.push(c),
+/// Where a page's streamed data goes: the template is rendered with this in its place, then
+/// split there.
+const DATA_MARKER: &str = "\u{1}histkg-page-data\u{1}";
+
+/// A writer of JSON inside a `<script>` element: `<`, `>`, `&` and `'` are written as `\u`
+/// escapes, so that no string in the data can close the element or start markup. (These
+/// characters occur in JSON only inside strings, where the escape means the same.)
+struct ScriptJson<'w>(&'w mut dyn Write);
+
+impl Write for ScriptJson<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|b| b"<>&'".contains(b)) {
+            self.0.write_all(&rest[..at])?;
+            write!(self.0, "\\u{:04x}", rest[at])?;
+            rest = &rest[at + 1..];
         }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
     }
-    Ok(minijinja::Value::from_safe_string(escaped))
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The curated queries of `queries_dir`: each one's first line (`# Question: …`) is the
@@ -305,4 +338,27 @@ fn curated(queries_dir: &Path) -> Result<Vec<Curated>> {
         });
     }
     Ok(curated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ScriptJson;
+    use std::io::Write;
+
+    #[test]
+    fn script_json_escapes_what_could_close_the_script_element() {
+        let mut out = Vec::new();
+        let label = "</script><b>Abu'l-Khayr & co</b>";
+        serde_json::to_writer(ScriptJson(&mut out), &serde_json::json!({ "label": label }))
+            .unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert_eq!(
+            json,
+            r#"{"label":"\u003c/script\u003e\u003cb\u003eAbu\u0027l-Khayr \u0026 co\u003c/b\u003e"}"#
+        );
+        // The escapes mean the same characters to a JSON parser.
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["label"], label);
+        ScriptJson(&mut Vec::new()).flush().unwrap();
+    }
 }

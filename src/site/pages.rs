@@ -1,7 +1,7 @@
 //! The dataset's own pages: home, search, the network view and the timeline.
 
 use super::{Links, Site, page_query};
-use crate::error::Result;
+use crate::error::{Context, Result};
 use crate::export::Format;
 use crate::query::local_value;
 use crate::vocab::dcterms;
@@ -9,6 +9,7 @@ use minijinja::context;
 use oxigraph::model::Term;
 use oxigraph::sparql::QuerySolution;
 use serde::Serialize;
+use std::io::Write;
 
 /// A link with its text.
 #[derive(Debug, Serialize)]
@@ -61,13 +62,6 @@ struct Edge {
     not_before: String,
     #[serde(rename = "notAfter")]
     not_after: String,
-}
-
-/// The network view's data.
-#[derive(Debug, Serialize)]
-struct Graph {
-    nodes: Vec<Node>,
-    edges: Vec<Edge>,
 }
 
 /// A dated event on the timeline.
@@ -212,58 +206,97 @@ impl Site {
         self.render("search.html", links, context! { q, hits })
     }
 
-    /// The network view: actors as nodes, sourced relations between actors as edges with
-    /// their relation type, certainty and Gregorian bounds (filtered in the page).
+    /// The network view: every actor and every sourced relation between two actors.
     pub fn network(&self, links: &Links) -> Result<String> {
-        let mut nodes = Vec::new();
-        self.each(page_query!("network-nodes"), &[], |row| {
-            nodes.push(Node {
-                id: value(&row, "actor"),
-                label: value(&row, "label"),
-                group: value(&row, "class"),
-                href: self.href_of(links, &row, "actor"),
-            });
+        into_string(|w| self.network_to(links, w))
+    }
+
+    /// The network view written to `w`, its data streamed from the store (no list of
+    /// every relation is held).
+    pub fn network_to(&self, links: &Links, w: &mut dyn Write) -> Result<()> {
+        let mut relations = Vec::new();
+        self.each(page_query!("network-relations"), &[], |row| {
+            relations.push(value(&row, "predicate"));
             Ok(())
         })?;
-        let mut edges = Vec::new();
-        self.each(page_query!("network-edges"), &[], |row| {
-            edges.push(Edge {
-                from: value(&row, "subject"),
-                to: value(&row, "object"),
-                relation: value(&row, "predicate"),
-                certainty: value(&row, "certainty"),
-                date: value(&row, "date"),
-                not_before: value(&row, "notBefore"),
-                not_after: value(&row, "notAfter"),
-            });
-            Ok(())
-        })?;
-        let mut relations: Vec<&str> = edges.iter().map(|e| e.relation.as_str()).collect();
         relations.sort_unstable();
         relations.dedup();
-        let relations: Vec<String> = relations.into_iter().map(str::to_owned).collect();
-        self.render(
-            "network.html",
-            links,
-            context! { graph => super::script_json(&Graph { nodes, edges })?, relations },
-        )
+        let ctx = context! { relations };
+        self.render_streaming("network.html", links, ctx, "graph", w, |out| {
+            out.write_all(b"{\"nodes\":[")?;
+            let mut list = JsonList::default();
+            self.each(page_query!("network-nodes"), &[], |row| {
+                let node = Node {
+                    id: value(&row, "actor"),
+                    label: value(&row, "label"),
+                    group: value(&row, "class"),
+                    href: self.href_of(links, &row, "actor"),
+                };
+                list.item(out, &node)
+            })?;
+            out.write_all(b"],\"edges\":[")?;
+            let mut list = JsonList::default();
+            self.each(page_query!("network-edges"), &[], |row| {
+                let edge = Edge {
+                    from: value(&row, "subject"),
+                    to: value(&row, "object"),
+                    relation: value(&row, "predicate"),
+                    certainty: value(&row, "certainty"),
+                    date: value(&row, "date"),
+                    not_before: value(&row, "notBefore"),
+                    not_after: value(&row, "notAfter"),
+                };
+                list.item(out, &edge)
+            })?;
+            Ok(out.write_all(b"]}")?)
+        })
     }
 
     /// The timeline view: every dated event over its Gregorian bounds.
     pub fn timeline(&self, links: &Links) -> Result<String> {
-        let mut events = Vec::new();
-        self.each(page_query!("timeline-events"), &[], |row| {
-            events.push(TimelineEvent {
-                href: self.href_of(links, &row, "event"),
-                class: value(&row, "class"),
-                label: value(&row, "label"),
-                date: value(&row, "date"),
-                not_before: value(&row, "notBefore"),
-                not_after: value(&row, "notAfter"),
-            });
-            Ok(())
-        })?;
-        let events = super::script_json(&events)?;
-        self.render("timeline.html", links, context! { events })
+        into_string(|w| self.timeline_to(links, w))
+    }
+
+    /// The timeline view written to `w`, its events streamed from the store.
+    pub fn timeline_to(&self, links: &Links, w: &mut dyn Write) -> Result<()> {
+        self.render_streaming("timeline.html", links, context! {}, "events", w, |out| {
+            out.write_all(b"[")?;
+            let mut list = JsonList::default();
+            self.each(page_query!("timeline-events"), &[], |row| {
+                let event = TimelineEvent {
+                    href: self.href_of(links, &row, "event"),
+                    class: value(&row, "class"),
+                    label: value(&row, "label"),
+                    date: value(&row, "date"),
+                    not_before: value(&row, "notBefore"),
+                    not_after: value(&row, "notAfter"),
+                };
+                list.item(out, &event)
+            })?;
+            Ok(out.write_all(b"]")?)
+        })
+    }
+}
+
+/// A page written by `write`, as a string.
+fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    Ok(String::from_utf8(out).expect("pages are UTF-8"))
+}
+
+/// The items of a JSON array written one at a time, with commas between them.
+#[derive(Default)]
+struct JsonList {
+    started: bool,
+}
+
+impl JsonList {
+    fn item(&mut self, out: &mut dyn Write, item: &impl Serialize) -> Result<()> {
+        if std::mem::replace(&mut self.started, true) {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(out, item).context("cannot write the page's data as JSON")?;
+        Ok(())
     }
 }
