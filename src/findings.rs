@@ -151,7 +151,8 @@ impl Finding {
 }
 
 impl fmt::Display for Finding {
-    /// `file:line:column: warning: message [other rows] (kind)`.
+    /// `file:line:column: warning: message [other rows] (id)`, the id starting with the
+    /// kind's name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (first, rest) = self.rows.split_first().expect("a finding names a row");
         write!(
@@ -164,7 +165,7 @@ impl fmt::Display for Finding {
             let rest: Vec<String> = rest.iter().map(ToString::to_string).collect();
             write!(f, " [{}]", rest.join(", "))?;
         }
-        write!(f, " ({})", self.kind.name())
+        write!(f, " ({})", self.id())
     }
 }
 

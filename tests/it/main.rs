@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod crash;
 mod failed_reads;
+mod findings;
 mod layout;
 mod properties;
 mod push;

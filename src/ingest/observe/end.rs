@@ -141,10 +141,11 @@ impl Observer {
                     }
                     Some(1) => {
                         let at = path.iter().position(|p| p.0 == child).unwrap_or(0);
+                        let people: Vec<u32> = path[at..].iter().map(|p| p.0).collect();
                         let mut cycle: Vec<u32> =
                             path[at + 1..].iter().map(|p| p.2).chain([rel]).collect();
                         cycle.sort_unstable();
-                        self.own_ancestor(checked, child, &cycle);
+                        self.own_ancestor(checked, &people, &cycle);
                     }
                     Some(_) => {}
                 }
@@ -152,18 +153,27 @@ impl Observer {
         }
     }
 
-    fn own_ancestor(&mut self, checked: &Checked, person: u32, relations: &[u32]) {
-        let ids: Vec<String> = relations
-            .iter()
-            .map(|&n| checked.registry.id(n).to_owned())
-            .collect();
+    /// One `parentOf` cycle: `people` on it, through `relations` (in file order). Named by
+    /// ids in their sorted order, so that the finding does not depend on the rows' order.
+    fn own_ancestor(&mut self, checked: &Checked, people: &[u32], relations: &[u32]) {
+        let sorted = |numbers: &[u32]| {
+            let mut ids: Vec<String> = (numbers.iter())
+                .map(|&n| checked.registry.id(n).to_owned())
+                .collect();
+            ids.sort();
+            ids
+        };
+        let (ids, people) = (sorted(relations), sorted(people));
+        let quoted = |ids: &[String]| {
+            let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+            quoted.join(", ")
+        };
         let message = format!(
-            "`{}` is their own ancestor through `parentOf`: {}",
-            checked.registry.id(person),
-            ids.iter()
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{} {} their own ancestor{} through `parentOf`: {}",
+            quoted(&people),
+            if people.len() == 1 { "is" } else { "are" },
+            if people.len() == 1 { "" } else { "s" },
+            quoted(&ids)
         );
         let rows = relations
             .iter()

@@ -1,0 +1,219 @@
+//! Source criticism on the planted fixture (`tests/fixtures/findings`): every kind of finding
+//! once, with every row involved, and no near-miss; `--strict`; ids that survive a
+//! reordering of the rows.
+
+use crate::common::{fails, golden, histkg, ok, root, shipped_ttl, snapshot};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+/// A temporary directory whose `data/` is the planted fixture (rows reversed if `reversed`).
+fn planted(reversed: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    for entry in fs::read_dir(root().join("tests/fixtures/findings")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let text = fs::read_to_string(&path).unwrap();
+            let text = if reversed {
+                let mut lines: Vec<&str> = text.lines().collect();
+                lines[1..].reverse();
+                lines.join("\n") + "\n"
+            } else {
+                text
+            };
+            fs::write(data.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    shipped_ttl(&data);
+    dir
+}
+
+/// What `histkg check` prints on stderr for the planted fixture.
+fn findings() -> String {
+    let dir = planted(false);
+    let out = histkg(dir.path(), &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// The ids of the findings in `stderr` (the parenthesis that ends each finding's line).
+fn ids(stderr: &str) -> BTreeSet<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains(": warning: ") || l.contains(": note: "))
+        .map(|l| {
+            let open = l.rfind(" (").expect("a finding ends with its id");
+            l[open + 2..l.len() - 1].to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn the_planted_fixture_gives_its_golden_findings() {
+    golden(&root().join("tests/golden/findings.txt"), &findings());
+}
+
+/// One test per kind: the finding is reported, at its first row, naming every other row.
+macro_rules! planted {
+    ($($name:ident: $id:literal at $first:literal, [$($other:literal),*];)*) => {$(
+        #[test]
+        fn $name() {
+            let stderr = findings();
+            let line = stderr
+                .lines()
+                .find(|l| l.ends_with(concat!(" (", $id, ")")))
+                .unwrap_or_else(|| panic!("no finding {} in:\n{stderr}", $id));
+            assert!(line.starts_with(concat!($first, ": ")), "{line}");
+            $(assert!(line.contains($other), "{} not named in {line}", $other);)*
+        }
+    )*};
+}
+
+planted! {
+    participant_after_death: "chronology/participant-after-death/embassy-1741/envoy-dead/envoy"
+        at "data/participants.csv:8:2", ["data/actors.csv:3:7", "data/events.csv:8:5", "(1741-03-01)"];
+    participant_before_birth: "chronology/participant-before-birth/embassy-1741/envoy-young/envoy"
+        at "data/participants.csv:9:2", ["data/actors.csv:4:7", "data/events.csv:8:5"];
+    relation_outside_life: "chronology/relation-outside-life/friend-dead-hostile/friend-dead"
+        at "data/relations.csv:9:5", ["data/actors.csv:13:7"];
+    office_after_death: "chronology/office-after-death/governor-dead-held/governor-dead"
+        at "data/relations.csv:8:5", ["data/actors.csv:11:7"];
+    report_before_event: "chronology/report-before-event/report-x/interrogation-y"
+        at "data/events.csv:3:5", ["data/events.csv:2:5", "(1741-08-10)", "(1741-08-26)"];
+    answer_before_prompt: "chronology/answer-before-prompt/instruction-z/report-x"
+        at "data/events.csv:7:5", ["data/events.csv:3:5"];
+    old_style_report: "calendar/old-style-slip/report-slip/interrogation-y"
+        at "data/events.csv:4:5", ["data/events.csv:2:5", "1741-08-10 O.S. = 1741-08-21", "5 days"];
+    old_style_relation: "calendar/old-style-slip/contact-misread/contact-os"
+        at "data/relations.csv:17:5", ["data/relations.csv:15:5"];
+    death_date: "conflict/death-date/death-deceased/deceased/agent"
+        at "data/participants.csv:11:2", ["data/actors.csv:18:7", "data/events.csv:9:5"];
+    office_overlap: "conflict/office-overlap/khan-a-ruled/khan-b-ruled"
+        at "data/relations.csv:3:5", ["data/relations.csv:2:5"];
+    own_ancestor: "conflict/own-ancestor/a-parent-b/b-parent-a"
+        at "data/relations.csv:11:1", ["data/relations.csv:12:1"];
+    recorded_disagreement: "conflict/recorded-disagreement/disputed-ruled/khan-a-ruled"
+        at "data/relations.csv:7:1", ["data/relations.csv:2:1", ": note: "];
+    single_tertiary_source: "evidence/single-tertiary-source/single-tertiary"
+        at "data/relations.csv:13:10", ["data/sources.csv:4:2"];
+    uncited_source: "evidence/uncited-source/unused-source" at "data/sources.csv:5:1", [];
+    event_without_participants: "evidence/event-without-participants/meeting-empty"
+        at "data/events.csv:11:1", [];
+    isolated_actor: "evidence/isolated-actor/lonely" at "data/actors.csv:20:1", [];
+}
+
+#[test]
+fn every_kind_is_planted_and_no_near_miss_is_reported() {
+    let stderr = findings();
+    let found = ids(&stderr);
+    assert_eq!(found.len(), 16, "{stderr}");
+    let kinds: BTreeSet<&str> = found
+        .iter()
+        .map(|id| {
+            let mut parts = id.splitn(3, '/');
+            let (group, what) = (parts.next().unwrap(), parts.next().unwrap());
+            &id[..group.len() + 1 + what.len()]
+        })
+        .collect();
+    assert_eq!(kinds.len(), histkg::findings::Kind::ALL.len(), "{kinds:?}");
+    // Uncertain bounds that only overlap, the same day in both calendars, co-rulers, a report
+    // about a dead man, a successor of a dead predecessor, a death on time, two sources, a
+    // collection cited through its part, an archive named by a source.
+    for near_miss in [
+        "envoy-uncertain",
+        "report-late",
+        "report-vague",
+        "contact-ns",
+        "co-khan",
+        "khan-d",
+        "report-about-dead",
+        "successor",
+        "deceased-ok",
+        "two-sources",
+        "whole-collection",
+        "part-doc",
+        "`archive`",
+    ] {
+        assert!(
+            !found.iter().any(|id| id.contains(near_miss)) && !stderr.contains(near_miss),
+            "near-miss {near_miss} reported:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.ends_with(
+            "15 findings and 1 note in data (calendar 2, chronology 6, conflict 4, evidence 4): doubts for a historian to look at (README, \"Source criticism\")\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn finding_ids_survive_a_reordering_of_the_rows() {
+    let dir = planted(true);
+    let out = histkg(dir.path(), &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    let reversed = ids(&String::from_utf8(out.stderr).unwrap());
+    assert_eq!(reversed, ids(&findings()));
+}
+
+#[test]
+fn strict_refuses_findings_and_writes_nothing() {
+    let dir = planted(false);
+    let stderr = fails(dir.path(), &["check", "--strict"]);
+    assert!(
+        stderr.ends_with(
+            "error: --strict: 15 findings in data; fix the rows or review each finding; nothing was written\n"
+        ),
+        "{stderr}"
+    );
+    let stderr = fails(dir.path(), &["build", "--strict"]);
+    assert!(stderr.contains("error: --strict: 15 findings"), "{stderr}");
+    assert!(
+        !dir.path().join("store").exists(),
+        "build --strict wrote a store"
+    );
+    // Without --strict the same data builds, and a later strict build leaves it as it was.
+    ok(dir.path(), &["build"]);
+    let before = snapshot(dir.path(), "store");
+    fails(dir.path(), &["build", "--strict"]);
+    assert_eq!(snapshot(dir.path(), "store"), before, "the store changed");
+}
+
+#[test]
+fn data_without_doubts_prints_no_findings() {
+    let dir = planted(false);
+    let data = dir.path().join("data");
+    // Only the rows around one sound report: its event, its participants and its source.
+    let keep = |file: &str, ids: &[&str]| {
+        let path = data.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let mut out = format!("{}\n", lines.next().unwrap());
+        for line in lines.filter(|l| ids.iter().any(|id| l.starts_with(&format!("{id},")))) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        fs::write(path, out).unwrap();
+    };
+    keep("sources.csv", &["primary-doc"]);
+    keep("actors.csv", &["khan-a", "envoy-uncertain"]);
+    keep("places.csv", &[]);
+    keep("relations.csv", &["friend"]);
+    keep("events.csv", &["interrogation-y", "report-late"]);
+    keep("participants.csv", &["interrogation-y", "report-late"]);
+    // The archive of primary-doc is gone: point it nowhere.
+    let sources = fs::read_to_string(data.join("sources.csv")).unwrap();
+    fs::write(
+        data.join("sources.csv"),
+        sources.replace(",archive,1,", ",,1,"),
+    )
+    .unwrap();
+    let events = fs::read_to_string(data.join("events.csv")).unwrap();
+    fs::write(data.join("events.csv"), events.replace(",fortress,", ",,")).unwrap();
+    let out = histkg(dir.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert!(!Path::new(&data).join("reviews.csv").exists());
+}
