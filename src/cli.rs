@@ -383,8 +383,12 @@ fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
     for f in findings {
         writeln!(err, "{f}")?;
     }
-    let count = |s: Severity| findings.iter().filter(|f| f.kind.severity() == s).count();
-    let (warnings, notes) = (count(Severity::Warning), count(Severity::Note));
+    let warnings = (findings.iter())
+        .filter(|f| f.kind.severity() == Severity::Warning)
+        .count();
+    let notes = findings.len() - warnings;
+    let reviewed = findings.iter().filter(|f| f.review.is_some()).count();
+    let blocking = findings.iter().filter(|f| f.blocks()).count();
     let mut groups: Vec<(&str, usize)> = Vec::new();
     for f in findings {
         let group = f.kind.name().split('/').next().unwrap_or_default();
@@ -400,17 +404,21 @@ fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
         0 => String::new(),
         n => format!(" and {n} note{}", plural(n)),
     };
+    let reviewed = match reviewed {
+        0 => String::new(),
+        n => format!(", {n} reviewed"),
+    };
     writeln!(
         err,
-        "{warnings} finding{}{notes} in {} ({}): doubts for a historian to look at (README, \"Source criticism\")",
+        "{warnings} finding{}{notes} in {} ({}{reviewed}): doubts for a historian to look at (README, \"Source criticism\")",
         plural(warnings),
         data.display(),
         groups.join(", ")
     )?;
-    if strict && warnings > 0 {
+    if strict && blocking > 0 {
         return Err(Error::user(format!(
-            "--strict: {warnings} finding{} in {}; fix the rows or review each finding; nothing was written",
-            plural(warnings),
+            "--strict: {blocking} finding{} in {} not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written",
+            plural(blocking),
             data.display()
         ))
         .into());

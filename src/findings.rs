@@ -49,11 +49,13 @@ pub enum Kind {
     EventWithoutParticipants,
     /// An actor with no relation and no event.
     IsolatedActor,
+    /// A review in `reviews.csv` of a finding the data no longer gives.
+    StaleReview,
 }
 
 impl Kind {
     /// Every kind, in the order findings of one row are listed.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::ParticipantAfterDeath,
         Kind::ParticipantBeforeBirth,
         Kind::RelationOutsideLife,
@@ -69,6 +71,7 @@ impl Kind {
         Kind::UncitedSource,
         Kind::EventWithoutParticipants,
         Kind::IsolatedActor,
+        Kind::StaleReview,
     ];
 
     /// The stable name, `group/what` (`chronology/report-before-event`).
@@ -89,6 +92,7 @@ impl Kind {
             Kind::UncitedSource => "evidence/uncited-source",
             Kind::EventWithoutParticipants => "evidence/event-without-participants",
             Kind::IsolatedActor => "evidence/isolated-actor",
+            Kind::StaleReview => "review/stale",
         }
     }
 
@@ -136,6 +140,56 @@ pub struct Finding {
     pub rows: Vec<Location>,
     /// What is doubtful, naming the ids and the dates compared.
     pub message: String,
+    /// The historian's review of it, from `reviews.csv`.
+    pub review: Option<Review>,
+}
+
+/// A historian's verdict on a finding they looked at (a row of `reviews.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// What they concluded.
+    pub verdict: Verdict,
+    /// Why (required unless the verdict is `open`).
+    pub note: Option<String>,
+    /// Sources of the review, as `source-id[:locator]`.
+    pub sources: Vec<crate::model::Citation>,
+    /// The review's row.
+    pub at: Location,
+}
+
+/// What a review concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// The data is right and the doubt is explained (co-rulers, a posthumous mention, ...).
+    Explained,
+    /// The doubt is real and lies in the source, which the data records as it is.
+    ErrorInSource,
+    /// Looked at, not settled.
+    Open,
+}
+
+impl Verdict {
+    /// Every verdict.
+    pub const ALL: [Verdict; 3] = [Verdict::Explained, Verdict::ErrorInSource, Verdict::Open];
+
+    /// The name in `reviews.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Explained => "explained",
+            Verdict::ErrorInSource => "error-in-source",
+            Verdict::Open => "open",
+        }
+    }
+
+    /// The verdict named `name`.
+    pub fn from_name(name: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// Whether a finding with this verdict is settled: `--strict` lets it pass.
+    pub fn settles(self) -> bool {
+        self != Verdict::Open
+    }
 }
 
 impl Finding {
@@ -150,22 +204,37 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// Whether `--strict` refuses it: a warning that no review settles.
+    pub fn blocks(&self) -> bool {
+        self.kind.severity() == Severity::Warning
+            && !self.review.as_ref().is_some_and(|r| r.verdict.settles())
+    }
+}
+
 impl fmt::Display for Finding {
     /// `file:line:column: warning: message [other rows] (id)`, the id starting with the
-    /// kind's name.
+    /// kind's name; a reviewed finding says `reviewed as VERDICT` instead of `warning` and
+    /// ends with the review's note and row.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (first, rest) = self.rows.split_first().expect("a finding names a row");
-        write!(
-            f,
-            "{first}: {}: {}",
-            self.kind.severity().name(),
-            self.message
-        )?;
+        match &self.review {
+            None => write!(f, "{first}: {}: ", self.kind.severity().name())?,
+            Some(r) => write!(f, "{first}: reviewed as {}: ", r.verdict.name())?,
+        }
+        f.write_str(&self.message)?;
         if !rest.is_empty() {
             let rest: Vec<String> = rest.iter().map(ToString::to_string).collect();
             write!(f, " [{}]", rest.join(", "))?;
         }
-        write!(f, " ({})", self.id())
+        write!(f, " ({})", self.id())?;
+        if let Some(r) = &self.review {
+            match &r.note {
+                Some(note) => write!(f, "; review: {note} [{}]", r.at)?,
+                None => write!(f, "; review [{}]", r.at)?,
+            }
+        }
+        Ok(())
     }
 }
 

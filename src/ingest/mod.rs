@@ -15,6 +15,7 @@ mod observe;
 mod raw;
 pub mod rdf;
 mod registry;
+pub mod reviews;
 mod rows;
 mod schema;
 pub mod table;
@@ -234,11 +235,11 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         }
         ControlFlow::Continue(())
     });
+    let mut findings = observer.map_or_else(Vec::new, |o| o.finish(&checked));
+    reviews::apply(&checked, data_dir, &mut findings, &mut diags);
     diags.into_result()?;
     checked.rows = rows;
-    if let Some(observer) = observer {
-        checked.findings = observer.finish(&checked);
-    }
+    checked.findings = findings;
     Ok(checked)
 }
 

@@ -117,7 +117,12 @@ fn every_kind_is_planted_and_no_near_miss_is_reported() {
             &id[..group.len() + 1 + what.len()]
         })
         .collect();
-    assert_eq!(kinds.len(), histkg::findings::Kind::ALL.len(), "{kinds:?}");
+    // Every kind but `review/stale`, which needs a reviews.csv (planted in the reviews test).
+    assert_eq!(
+        kinds.len(),
+        histkg::findings::Kind::ALL.len() - 1,
+        "{kinds:?}"
+    );
     // Uncertain bounds that only overlap, the same day in both calendars, co-rulers, a report
     // about a dead man, a successor of a dead predecessor, a death on time, two sources, a
     // collection cited through its part, an archive named by a source.
@@ -164,7 +169,7 @@ fn strict_refuses_findings_and_writes_nothing() {
     let stderr = fails(dir.path(), &["check", "--strict"]);
     assert!(
         stderr.ends_with(
-            "error: --strict: 15 findings in data; fix the rows or review each finding; nothing was written\n"
+            "error: --strict: 15 findings in data not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written\n"
         ),
         "{stderr}"
     );
@@ -216,4 +221,113 @@ fn data_without_doubts_prints_no_findings() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
     assert!(!Path::new(&data).join("reviews.csv").exists());
+}
+
+/// `reviews.csv` with a review of each finding of `ids` (verdict and note), then `extra` rows.
+fn write_reviews(dir: &Path, ids: &BTreeSet<String>, verdict: &str, extra: &str) {
+    let mut csv = String::from("finding,verdict,note,sources\n");
+    for id in ids {
+        csv.push_str(&format!(
+            "{id},{verdict},Looked at in the fixture.,study:p. 1\n"
+        ));
+    }
+    csv.push_str(extra);
+    fs::write(dir.join("data/reviews.csv"), csv).unwrap();
+}
+
+#[test]
+fn reviews_show_findings_as_reviewed_and_settle_them_for_strict() {
+    let dir = planted(false);
+    let all = ids(&findings());
+    let warnings: BTreeSet<String> = all
+        .iter()
+        .filter(|id| !id.starts_with("conflict/recorded-disagreement/"))
+        .cloned()
+        .collect();
+    let (open, settled): (BTreeSet<String>, BTreeSet<String>) = warnings
+        .iter()
+        .cloned()
+        .partition(|id| id.starts_with("evidence/isolated-actor/"));
+    write_reviews(
+        dir.path(),
+        &settled,
+        "explained",
+        "evidence/isolated-actor/lonely,open,,\n",
+    );
+    let stderr = fails(dir.path(), &["check", "--strict"]);
+    assert!(
+        stderr.contains(
+            "data/actors.csv:20:1: reviewed as open: actor `lonely` has no relation and takes part in no event (evidence/isolated-actor/lonely); review [data/reviews.csv:16:1]"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "data/events.csv:3:5: reviewed as explained: `report-x` (1741-08-10) is dated wholly before the event it tells of, `interrogation-y` (1741-08-26) [data/events.csv:2:5] (chronology/report-before-event/report-x/interrogation-y); review: Looked at in the fixture. [data/reviews.csv:"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(calendar 2, chronology 6, conflict 4, evidence 4, 15 reviewed)"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: --strict: 1 finding in data not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written\n"), "{stderr}");
+    assert_eq!(open.len(), 1);
+    // Settled (error-in-source settles too), strict passes and builds.
+    write_reviews(dir.path(), &warnings, "error-in-source", "");
+    ok(dir.path(), &["build", "--strict"]);
+    // A review of a finding that no longer exists is itself a finding, which strict refuses.
+    write_reviews(
+        dir.path(),
+        &warnings,
+        "explained",
+        "chronology/report-before-event/report-x/gone,explained,The event was removed.,\n",
+    );
+    let stderr = fails(dir.path(), &["check", "--strict"]);
+    assert!(
+        stderr.contains(
+            "data/reviews.csv:17:1: warning: the review of `chronology/report-before-event/report-x/gone` names a finding the data no longer gives: remove the review, or update its id (review/stale/chronology/report-before-event/report-x/gone)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_reviews_are_refused_with_file_line_and_column() {
+    let dir = planted(false);
+    fs::write(
+        dir.path().join("data/reviews.csv"),
+        "finding,verdict,note,sources\n\
+         chronology/report-befor-event/report-x/interrogation-y,explained,Why.,\n\
+         evidence/isolated-actor/lonely,maybe,Why.,\n\
+         evidence/uncited-source/unused-source,explained,,\n\
+         evidence/event-without-participants/meeting-empty,explained,Why.,nowhere\n\
+         evidence/event-without-participants/meeting-empty,open,,\n",
+    )
+    .unwrap();
+    let before = fs::read_dir(dir.path()).unwrap().count();
+    let stderr = fails(dir.path(), &["build"]);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            !l.contains(": warning: ") && !l.contains(": note: ") && !l.contains("doubts for")
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "data/reviews.csv:2:1: `chronology/report-befor-event/report-x/interrogation-y` is not the id of a finding: ids start with a kind such as `chronology/report-before-event`; did you mean `chronology/report-before-event`?; copy the id from the end of the finding's line",
+            "data/reviews.csv:3:2: unknown verdict `maybe`; use `explained`, `error-in-source` or `open`",
+            "data/reviews.csv:4:3: a review with the verdict `explained` needs a `note` saying why",
+            "data/reviews.csv:5:4: unknown source `nowhere`",
+            "data/reviews.csv:6:1: `evidence/event-without-participants/meeting-empty` is already reviewed at line 5",
+            "error: 5 problems in data; nothing was written",
+        ],
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        before,
+        "build wrote something"
+    );
 }

@@ -442,6 +442,7 @@ impl Observer {
             ids,
             rows,
             message,
+            review: None,
         });
     }
 }

@@ -1,0 +1,119 @@
+//! `reviews.csv`, optional: a historian's verdict on each finding they looked at. Each row
+//! names a finding by its stable id; the finding is then shown as reviewed, and `--strict`
+//! lets it pass unless the verdict is `open`. A review of a finding the data no longer gives
+//! is itself a finding (`review/stale`).
+
+use super::rows::Checker;
+use super::table::{self, ColumnSpec, optional, required};
+use super::{Checked, Table};
+use crate::diagnostics::{Diagnostics, Location, did_you_mean, shorten};
+use crate::findings::{Finding, Kind, Review, Verdict};
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+/// The file's name in the data directory.
+pub const FILE_NAME: &str = "reviews.csv";
+
+/// Columns of `reviews.csv`.
+pub const REVIEW_COLUMNS: &[ColumnSpec] = &[
+    required("finding"),
+    required("verdict"),
+    optional("note"),
+    optional("sources"),
+];
+
+/// Reads `reviews.csv` of `data_dir` if there is one, and attaches each review to its
+/// finding; problems go to `diags`, reviews of findings that do not exist become findings.
+pub(super) fn apply(
+    checked: &Checked,
+    data_dir: &Path,
+    findings: &mut Vec<Finding>,
+    diags: &mut Diagnostics,
+) {
+    let path = data_dir.join(FILE_NAME);
+    if !path.exists() {
+        return;
+    }
+    let shown = path.display().to_string();
+    let Some(reader) = table::open(&path, &shown, REVIEW_COLUMNS, diags) else {
+        return;
+    };
+    let by_id: HashMap<String, usize> = (findings.iter().enumerate())
+        .map(|(i, f)| (f.id(), i))
+        .collect();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut checker = Checker::new(checked);
+    // Citations are checked as in any table; their messages name this file.
+    checker.table = Table::Sources;
+    let mut stale = Vec::new();
+    reader.for_each(Some(diags), |t, row| {
+        let finding = t.cell(row, "finding");
+        let at = |column: &str| Location {
+            file: shown.clone(),
+            line: row.line,
+            column: t.column(column),
+        };
+        let kind = finding.split('/').take(2).collect::<Vec<_>>().join("/");
+        if Kind::from_name(&kind).is_none() {
+            let names = Kind::ALL.map(Kind::name);
+            let hint = did_you_mean(&kind, names)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            let message = format!(
+                "`{}` is not the id of a finding: ids start with a kind such as `chronology/report-before-event`{hint}; copy the id from the end of the finding's line",
+                shorten(finding)
+            );
+            checker.diags.push(&shown, row.line, t.column("finding"), message);
+            return ControlFlow::Continue(());
+        }
+        if let Some(first) = seen.insert(finding.to_owned(), row.line) {
+            let message = format!("`{}` is already reviewed at line {first}", shorten(finding));
+            checker.diags.push(&shown, row.line, t.column("finding"), message);
+            return ControlFlow::Continue(());
+        }
+        let verdict_text = t.cell(row, "verdict");
+        let Some(verdict) = Verdict::from_name(verdict_text) else {
+            let message = format!(
+                "unknown verdict `{}`; use `explained`, `error-in-source` or `open`",
+                shorten(verdict_text)
+            );
+            checker.diags.push(&shown, row.line, t.column("verdict"), message);
+            return ControlFlow::Continue(());
+        };
+        let note = Some(t.cell(row, "note")).filter(|n| !n.is_empty()).map(str::to_owned);
+        if note.is_none() && verdict != Verdict::Open {
+            let message = format!(
+                "a review with the verdict `{}` needs a `note` saying why",
+                verdict.name()
+            );
+            checker.diags.push(&shown, row.line, t.column("note"), message);
+        }
+        let sources = if t.cell(row, "sources").is_empty() {
+            Vec::new()
+        } else {
+            checker.citations(t, row)
+        };
+        let review = Review {
+            verdict,
+            note,
+            sources,
+            at: at("finding"),
+        };
+        match by_id.get(finding) {
+            Some(&i) => findings[i].review = Some(review),
+            None => stale.push(Finding {
+                kind: Kind::StaleReview,
+                ids: vec![finding.to_owned()],
+                rows: vec![at("finding")],
+                message: format!(
+                    "the review of `{finding}` names a finding the data no longer gives: remove the review, or update its id"
+                ),
+                review: None,
+            }),
+        }
+        ControlFlow::Continue(())
+    });
+    diags.append(checker.diags);
+    findings.append(&mut stale);
+}
