@@ -8,13 +8,14 @@
 //! `tests/it/properties/regressions.txt`, which is replayed first on the next run; the
 //! bugs found so far are also kept as named tests in [`regressions`].
 //!
-//! One module per subject: [`ids`], [`dates`], [`round_trip`] (datasets in the CSV schema
+//! One module per subject: [`ids`], [`dates`], [`findings`] (source criticism), [`round_trip`] (datasets in the CSV schema
 //! and the export round trip), [`any_input`] and [`regressions`]. [`generators`] holds the
 //! generators more than one of them uses; this module, the configuration, the tables and the
 //! fixed dataset.
 
 mod any_input;
 mod dates;
+mod findings;
 mod generators;
 mod ids;
 mod regressions;
