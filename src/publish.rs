@@ -161,13 +161,14 @@ fn pages(site: &Site, out: &mut Out) -> Result<()> {
     Ok(())
 }
 
-/// Every entity's page and documents; returns how many entities.
+/// Every entity's page and documents, in the store's order (the files are the same in any
+/// order); returns how many entities.
 fn entity_pages(site: &Site, out: &mut Out) -> Result<usize> {
     let links = Links::static_site(2);
     let mut entities = 0;
-    for node in &site.entities()? {
+    site.each_entity(|node| {
         let Some(entity) = site.entity_of(node)? else {
-            continue;
+            return Ok(());
         };
         let dir = Path::new(entity.kind.segment()).join(&entity.id);
         let html = site.entity_page(&links, &entity, "")?;
@@ -178,7 +179,8 @@ fn entity_pages(site: &Site, out: &mut Out) -> Result<usize> {
             })?;
         }
         entities += 1;
-    }
+        Ok(())
+    })?;
     Ok(entities)
 }
 

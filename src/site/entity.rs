@@ -2,13 +2,13 @@
 //! (the card plus every statement about it and what refers to it) and the list of entities a
 //! static site writes.
 
-use super::{Links, Site, card, page_query};
-use crate::error::Result;
+use super::{Links, Site, card};
+use crate::error::{Context, Result};
 use crate::export::{self, Format};
 use crate::query::human;
-use crate::vocab::{Kind, prov};
+use crate::vocab::{Kind, Root, hkg, prov, rdf};
 use minijinja::context;
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, Term, Triple};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -106,20 +106,39 @@ impl Site {
         Ok(triples)
     }
 
-    /// The IRI of every entity of the dataset, sorted (without their triples, so that a large
-    /// graph is listed in little memory; [`Site::entity_of`] reads each).
-    pub fn entities(&self) -> Result<Vec<NamedNode>> {
-        let mut nodes = Vec::new();
-        self.each(page_query!("entities"), &[], |row| {
-            if let Some(Term::NamedNode(n)) = row.get("entity")
-                && self.iris.parse_entity(n.as_str()).is_some()
-            {
-                nodes.push(n.clone());
+    /// Gives `each` the IRI of every entity of the dataset (without its triples;
+    /// [`Site::entity_of`] reads each), class by class as the store's type index lists
+    /// them: nothing is collected, so a graph of any size is listed in constant memory.
+    ///
+    /// With [`super::FAIL_READ_VARIABLE`] set to `entities`, fails as a store read would.
+    pub fn each_entity(&self, mut each: impl FnMut(&NamedNode) -> Result<()>) -> Result<()> {
+        let context = || "cannot list the entities".to_owned();
+        if std::env::var_os(super::FAIL_READ_VARIABLE).is_some_and(|name| name == "entities") {
+            let injected =
+                std::io::Error::other(format!("failure injected by {}", super::FAIL_READ_VARIABLE));
+            return Err(crate::Error::Store(injected.into())).with_context(context);
+        }
+        let classes = Root::ALL
+            .map(Root::class)
+            .into_iter()
+            .chain([hkg::ASSERTION]);
+        for class in classes {
+            let typed = self.store.quads_for_pattern(
+                None,
+                Some(rdf::TYPE),
+                Some(class.into()),
+                Some(GraphNameRef::DefaultGraph),
+            );
+            for quad in typed {
+                let quad = quad.map_err(crate::Error::from).with_context(context)?;
+                if let NamedOrBlankNode::NamedNode(n) = &quad.subject
+                    && self.iris.parse_entity(n.as_str()).is_some()
+                {
+                    each(n)?;
+                }
             }
-            Ok(())
-        })?;
-        nodes.sort();
-        Ok(nodes)
+        }
+        Ok(())
     }
 
     /// The entity `node`, if it is one of the dataset's and the graph holds it.
