@@ -52,7 +52,7 @@ pub fn load(
     options: &LoadOptions,
     on_progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<Built> {
-    let mut mapper = Mapper::new(&checked.base)?;
+    let mut mapper = Mapper::new(&checked.base, checked.tiers().clone())?;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
         let producer = scope.spawn(move || {

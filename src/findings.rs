@@ -110,6 +110,35 @@ impl Kind {
     }
 }
 
+/// How close a source stands to what it tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// A document of the time.
+    Primary,
+    /// A study working from primary sources.
+    Secondary,
+    /// A summary of studies.
+    Tertiary,
+}
+
+impl Tier {
+    /// The concept's local name (`hkg:primary`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Primary => "primary",
+            Tier::Secondary => "secondary",
+            Tier::Tertiary => "tertiary",
+        }
+    }
+
+    /// The tier named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Tier::Primary, Tier::Secondary, Tier::Tertiary]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
 /// How a finding is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

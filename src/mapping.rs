@@ -6,6 +6,7 @@
 //! (unless disputed) and an `rdf:Statement` assertion node.
 
 use crate::dates::DateValue;
+use crate::findings::Tier;
 use crate::model::{
     Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
 };
@@ -15,7 +16,7 @@ use crate::vocab::{
 };
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term, Triple};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Turns validated records into triples, one record at a time.
 pub struct Mapper {
@@ -23,15 +24,24 @@ pub struct Mapper {
     /// English names of the actors and places mapped so far, for the labels of relations
     /// (which `ingest` streams after them).
     english_names: HashMap<String, String>,
+    /// The tier of each source class, as the ontology declares it.
+    tiers: BTreeMap<String, Tier>,
+    /// Each source mapped so far (`ingest` streams them first): its tier and the larger
+    /// work it is part of, for the evidence strength of assertions and events.
+    sources: HashMap<String, (Option<Tier>, Option<String>)>,
 }
 
 impl Mapper {
-    /// Prepares the mapping for a dataset whose base IRI is `base`; fails only if it is
-    /// invalid (which `ingest` has already ruled out).
-    pub fn new(base: &str) -> crate::Result<Self> {
+    /// Prepares the mapping for a dataset whose base IRI is `base`, with the tier of each
+    /// source class (`hkg:sourceTier` in the ontology, [`crate::ingest::Checked::tiers`])
+    /// for the evidence strength; fails only if the IRI is invalid (which `ingest` has
+    /// already ruled out).
+    pub fn new(base: &str, tiers: BTreeMap<String, Tier>) -> crate::Result<Self> {
         Ok(Self {
             iris: Iris::new(base)?,
             english_names: HashMap::new(),
+            tiers,
+            sources: HashMap::new(),
         })
     }
 
@@ -66,7 +76,9 @@ impl Mapper {
         }
     }
 
-    fn source(&self, s: &Source) -> Vec<Triple> {
+    fn source(&mut self, s: &Source) -> Vec<Triple> {
+        let tier = self.tiers.get(&s.class).copied();
+        self.sources.insert(s.id.clone(), (tier, s.part_of.clone()));
         let iri = self.iris.entity(Kind::Source, &s.id);
         let mut out = Out::new(iri.clone());
         out.iri(rdf::TYPE, hkg::SOURCE);
@@ -202,6 +214,7 @@ impl Mapper {
             out.lang(rdfs::COMMENT, note, "en");
         }
         self.sources(&mut out, &r.sources);
+        self.evidence(&mut out, &r.sources);
         if r.certainty != Certainty::Disputed && !r.restated {
             out.triples.push(Triple::new(subject, predicate, object));
         }
@@ -239,7 +252,60 @@ impl Mapper {
             out.lang(rdfs::COMMENT, text, "en");
         }
         self.sources(&mut out, &e.sources);
+        self.evidence(&mut out, &e.sources);
         out.finish()
+    }
+
+    /// The evidence strength of an assertion or event: how many distinct sources, how many
+    /// of each tier (those with none are left out), and whether two independent ones (not
+    /// parts of one work) agree.
+    fn evidence(&self, out: &mut Out, citations: &[Citation]) {
+        let mut distinct: Vec<&str> = citations.iter().map(|c| c.source.as_str()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let count = |n: usize| Literal::from(i64::try_from(n).unwrap_or(i64::MAX));
+        out.triples.push(Triple::new(
+            out.subject.clone(),
+            hkg::SOURCE_COUNT,
+            count(distinct.len()),
+        ));
+        for (tier, property) in [
+            (Tier::Primary, hkg::PRIMARY_SOURCES),
+            (Tier::Secondary, hkg::SECONDARY_SOURCES),
+            (Tier::Tertiary, hkg::TERTIARY_SOURCES),
+        ] {
+            let n = (distinct.iter())
+                .filter(|id| self.sources.get(**id).and_then(|s| s.0) == Some(tier))
+                .count();
+            if n > 0 {
+                out.triples
+                    .push(Triple::new(out.subject.clone(), property, count(n)));
+            }
+        }
+        let mut works: Vec<&str> = distinct.iter().map(|id| self.work(id)).collect();
+        works.sort_unstable();
+        works.dedup();
+        if works.len() > 1 {
+            out.triples.push(Triple::new(
+                out.subject.clone(),
+                hkg::CORROBORATED,
+                Literal::from(true),
+            ));
+        }
+    }
+
+    /// The outermost work source `id` is part of (itself if none), following `part_of`.
+    fn work<'s>(&'s self, id: &'s str) -> &'s str {
+        let mut current = id;
+        // The ingest refuses a source part of itself; a longer cycle stops after as many
+        // steps as there are sources.
+        for _ in 0..=self.sources.len() {
+            match self.sources.get(current).and_then(|s| s.1.as_deref()) {
+                Some(parent) if parent != id => current = parent,
+                _ => break,
+            }
+        }
+        current
     }
 
     /// The role triple, and `hkg:participant` unless an earlier row gave it.

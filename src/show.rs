@@ -85,6 +85,9 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
     if !card.sources.is_empty() {
         writeln!(out, "  sources:  {}", marks(&card.sources))?;
     }
+    if let Some(evidence) = &card.evidence {
+        writeln!(out, "  evidence: {evidence}")?;
+    }
     let undated = |d: &str| {
         if d.is_empty() {
             "(undated)".to_owned()
@@ -97,12 +100,13 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         for r in &card.relations {
             writeln!(
                 out,
-                "  {:<14} {} {} {}  [{}] {}",
+                "  {:<14} {} {} {}  [{}; {}] {}",
                 undated(&r.date),
                 r.subject.label,
                 r.predicate,
                 r.object.label,
                 r.certainty,
+                r.evidence,
                 marks(&r.sources)
             )?;
         }
@@ -112,12 +116,13 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
         for r in &card.events {
             writeln!(
                 out,
-                "  {:<14} {} ({}; as {})  [{}] {}",
+                "  {:<14} {} ({}; as {})  [{}; {}] {}",
                 undated(&r.date),
                 r.event.label,
                 r.class,
                 r.role,
                 r.certainty,
+                r.evidence,
                 marks(&r.sources)
             )?;
         }

@@ -40,6 +40,9 @@ namespace!(
     SOURCE_TIER = "sourceTier", PRIMARY = "primary", SECONDARY = "secondary", TERTIARY = "tertiary",
     ONE_HOLDER_PROPERTY = "OneHolderProperty", POSTHUMOUS_PROPERTY = "PosthumousProperty",
     DECEASED_ROLE = "deceasedRole", CO_RULER_OF = "coRulerOf",
+    SOURCE_COUNT = "sourceCount", PRIMARY_SOURCES = "primarySources",
+    SECONDARY_SOURCES = "secondarySources", TERTIARY_SOURCES = "tertiarySources",
+    CORROBORATED = "corroborated",
 ]);
 
 namespace!(

@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Ok(checked) => {
-            let mut mapper = Mapper::new(&checked.base).unwrap();
+            let mut mapper = Mapper::new(&checked.base, checked.tiers().clone()).unwrap();
             checked
                 .records(|record| {
                     for t in mapper.record(&record) {

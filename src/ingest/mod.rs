@@ -244,6 +244,11 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
 }
 
 impl Checked {
+    /// The tier of each source class, as the ontology declares it (`hkg:sourceTier`).
+    pub fn tiers(&self) -> &std::collections::BTreeMap<String, crate::findings::Tier> {
+        &self.vocabulary.criticism.tiers
+    }
+
     /// Streams the records again, in [`Record`] order, until `each` breaks. Fails if a table
     /// changed since it was checked (the records given so far must then be thrown away).
     pub fn records(&self, each: impl FnMut(Record) -> ControlFlow<()>) -> Result<(), InvalidData> {

@@ -2,6 +2,7 @@
 //! tables may say (which types, relation types and roles exist).
 
 use crate::diagnostics::Diagnostics;
+pub use crate::findings::Tier;
 use crate::vocab::{hkg, void};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
 use oxigraph::model::vocab::{rdf, rdfs};
@@ -84,34 +85,6 @@ pub struct Criticism {
     pub posthumous: BTreeSet<String>,
     /// The role of the deceased in each death class (`hkg:deceasedRole`), inherited.
     pub deceased_roles: BTreeMap<String, String>,
-}
-
-/// How close a source stands to what it tells of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    /// A document of the time.
-    Primary,
-    /// A study working from primary sources.
-    Secondary,
-    /// A summary of studies.
-    Tertiary,
-}
-
-impl Tier {
-    /// The concept's local name (`hkg:primary`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Primary => "primary",
-            Tier::Secondary => "secondary",
-            Tier::Tertiary => "tertiary",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        [Tier::Primary, Tier::Secondary, Tier::Tertiary]
-            .into_iter()
-            .find(|t| t.name() == name)
-    }
 }
 
 impl Vocabulary {

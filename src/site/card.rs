@@ -89,6 +89,8 @@ pub struct RelationRow {
     pub object: Link,
     /// certain, probable, possible or disputed.
     pub certainty: String,
+    /// How strong its evidence is ([`evidence`]).
+    pub evidence: String,
     /// Footnote numbers of the sources.
     pub sources: Vec<usize>,
 }
@@ -106,6 +108,8 @@ pub struct EventRow {
     pub role: String,
     /// Certainty.
     pub certainty: String,
+    /// How strong its evidence is ([`evidence`]).
+    pub evidence: String,
     /// Footnote numbers of the sources.
     pub sources: Vec<usize>,
 }
@@ -173,6 +177,8 @@ pub struct Card {
     pub citations: Vec<String>,
     /// Footnotes of the entity's own sources.
     pub sources: Vec<usize>,
+    /// For assertions and events: how strong the evidence is ([`evidence`]).
+    pub evidence: Option<String>,
     /// Relations, by date.
     pub relations: Vec<RelationRow>,
     /// Events the entity took part in, by date.
@@ -242,6 +248,21 @@ impl Reader<'_> {
     }
 
     /// A class, property or concept of the ontology by its local name.
+    /// The evidence strength of a row of card-relations.rq or card-events.rq.
+    fn evidence(&self, row: &QuerySolution) -> String {
+        let count = |var: &str| match row.get(var) {
+            Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+            _ => 0,
+        };
+        let corroborated =
+            matches!(row.get("corroborated"), Some(Term::Literal(l)) if l.value() == "true");
+        evidence(
+            count("count"),
+            [count("primary"), count("secondary"), count("tertiary")],
+            corroborated,
+        )
+    }
+
     fn local(&self, row: &QuerySolution, var: &str) -> String {
         local_value(row.get(var))
     }
@@ -326,6 +347,19 @@ fn own_facts(reader: &mut Reader<'_>, node: &NamedNode) -> Result<Card> {
         })
         .collect();
     let sources = reader.cite(&own.join("|"));
+    let count = |predicate| match facts.objects(predicate).next() {
+        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+        _ => 0,
+    };
+    let strength = facts.objects(hkg::SOURCE_COUNT).next().is_some().then(|| {
+        let tiers = [
+            count(hkg::PRIMARY_SOURCES),
+            count(hkg::SECONDARY_SOURCES),
+            count(hkg::TERTIARY_SOURCES),
+        ];
+        let corroborated = facts.objects(hkg::CORROBORATED).next().is_some();
+        evidence(count(hkg::SOURCE_COUNT), tiers, corroborated)
+    });
     let p = &reader.abbreviations;
     Ok(Card {
         iri: node.as_str().to_owned(),
@@ -346,6 +380,7 @@ fn own_facts(reader: &mut Reader<'_>, node: &NamedNode) -> Result<Card> {
             .map(|t| human(t, p))
             .collect(),
         sources,
+        evidence: strength,
         relations: Vec::new(),
         events: Vec::new(),
         participants: Vec::new(),
@@ -364,6 +399,7 @@ fn relations(reader: &mut Reader<'_>, card: &mut Card) -> Result<()> {
             predicate: reader.local(&r, "p"),
             object: reader.link(&r, "o", "oname"),
             certainty: reader.local(&r, "c"),
+            evidence: reader.evidence(&r),
             sources,
         });
     }
@@ -379,6 +415,7 @@ fn events(reader: &mut Reader<'_>, card: &mut Card) -> Result<()> {
             class: reader.local(&r, "class"),
             role: reader.local(&r, "role"),
             certainty: reader.local(&r, "c"),
+            evidence: reader.evidence(&r),
             sources,
         });
     }
@@ -442,4 +479,52 @@ fn bibliography(reader: &Reader<'_>) -> Result<Vec<SourceNote>> {
             locators: locators.remove(source).unwrap_or_default(),
         })
         .collect())
+}
+
+/// How strong an assertion's or an event's evidence is, as the build computed it:
+/// `2 sources (1 primary, 1 secondary), corroborated`, `1 source (tertiary)`.
+pub fn evidence(
+    sources: u64,
+    [primary, secondary, tertiary]: [u64; 3],
+    corroborated: bool,
+) -> String {
+    let mut text = format!("{sources} source{}", if sources == 1 { "" } else { "s" });
+    let tiers: Vec<String> = [
+        (primary, "primary"),
+        (secondary, "secondary"),
+        (tertiary, "tertiary"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, tier)| {
+        if sources == 1 {
+            tier.to_owned()
+        } else {
+            format!("{n} {tier}")
+        }
+    })
+    .collect();
+    if !tiers.is_empty() {
+        text.push_str(&format!(" ({})", tiers.join(", ")));
+    }
+    if corroborated {
+        text.push_str(", corroborated");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence;
+
+    #[test]
+    fn evidence_reads_as_a_historian_would_say_it() {
+        assert_eq!(evidence(1, [0, 0, 1], false), "1 source (tertiary)");
+        assert_eq!(
+            evidence(3, [1, 2, 0], true),
+            "3 sources (1 primary, 2 secondary), corroborated"
+        );
+        // A source of a class without a declared tier counts in the total only.
+        assert_eq!(evidence(2, [1, 0, 0], false), "2 sources (1 primary)");
+    }
 }

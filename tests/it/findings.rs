@@ -331,3 +331,37 @@ fn bad_reviews_are_refused_with_file_line_and_column() {
         "build wrote something"
     );
 }
+
+#[test]
+fn evidence_strength_is_computed_at_build_and_queryable() {
+    let dir = planted(false);
+    ok(dir.path(), &["build"]);
+    let csv = ok(
+        dir.path(),
+        &[
+            "query",
+            "--format",
+            "csv",
+            "-e",
+            "SELECT ?a ?n ?p ?s ?t ?both WHERE { VALUES ?a { assertion:two-sources assertion:same-work assertion:single-tertiary assertion:khan-a-ruled } \
+             ?a hkg:sourceCount ?n \
+             OPTIONAL { ?a hkg:primarySources ?p } OPTIONAL { ?a hkg:secondarySources ?s } \
+             OPTIONAL { ?a hkg:tertiarySources ?t } OPTIONAL { ?a hkg:corroborated ?both } } ORDER BY ?a",
+        ],
+    );
+    let base = "https://example.org/histkg/assertion/";
+    assert_eq!(
+        csv.replace(base, ""),
+        "a,n,p,s,t,both\r\n\
+         khan-a-ruled,1,1,,,\r\n\
+         same-work,2,2,,,\r\n\
+         single-tertiary,1,,,1,\r\n\
+         two-sources,2,,1,1,true\r\n",
+        "a document and the collection it is printed in are one work, not two corroborating sources"
+    );
+    let card = ok(dir.path(), &["show", "two-sources"]);
+    assert!(
+        card.contains("2 sources (1 secondary, 1 tertiary), corroborated"),
+        "{card}"
+    );
+}

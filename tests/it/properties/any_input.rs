@@ -99,7 +99,7 @@ fn check_anything(data_dir: &Path) -> Result<(), TestCaseError> {
             }
         }
         Ok(checked) => {
-            let mut mapper = Mapper::new(&checked.base).unwrap();
+            let mut mapper = Mapper::new(&checked.base, checked.tiers().clone()).unwrap();
             let mut bad = Vec::new();
             checked
                 .records(|record| {

@@ -408,7 +408,7 @@ pub(super) fn round_trip(data: &Dataset, expected: &Expected) -> Result<(), Test
     // (`.80` as `0.8`) as the build's store does.
     let checked = ingest::check(&dir.path().join("data"))
         .map_err(|e| TestCaseError::fail(format!("{e}{}", context())))?;
-    let mut mapper = Mapper::new(&checked.base).unwrap();
+    let mut mapper = Mapper::new(&checked.base, checked.tiers().clone()).unwrap();
     let mapped = oxigraph::store::Store::new().unwrap();
     checked
         .records(|record| {
