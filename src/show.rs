@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::export::turtle::Prefixes;
 use crate::query::{prefixed, prefixes, stored_base};
-use crate::site::card::{Name, card};
+use crate::site::card::{Card, Name, card};
 use crate::vocab::{Iris, Kind, is_slug};
 use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
@@ -50,11 +50,8 @@ fn marks(sources: &[usize]) -> String {
     sources.iter().map(|n| format!("[{n}]")).collect()
 }
 
-/// Writes the card of `entity` (an id, prefixed name or IRI) to `out` as text.
-pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
-    let node = resolve(store, entity)?;
-    let prefixes = prefixes(store)?;
-    let card = card(store, &prefixes, &node)?;
+/// The card's title and the entity's own statements.
+fn header(out: &mut impl Write, card: &Card) -> Result<()> {
     let tagged = |names: &[Name]| {
         names
             .iter()
@@ -88,6 +85,15 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
     if let Some(evidence) = &card.evidence {
         writeln!(out, "  evidence: {evidence}")?;
     }
+    Ok(())
+}
+
+/// Writes the card of `entity` (an id, prefixed name or IRI) to `out` as text.
+pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
+    let node = resolve(store, entity)?;
+    let prefixes = prefixes(store)?;
+    let card = card(store, &prefixes, &node)?;
+    header(&mut out, &card)?;
     let undated = |d: &str| {
         if d.is_empty() {
             "(undated)".to_owned()
