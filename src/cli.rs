@@ -157,6 +157,30 @@ pub enum Command {
         #[arg(long, default_value = "store")]
         store: PathBuf,
     },
+    /// List every source with how much of the graph cites it and rests on it alone; or, with
+    /// `impact SOURCE`, what the loss of one source would leave without evidence.
+    Sources {
+        /// `impact SOURCE`, or nothing for the list.
+        #[command(subcommand)]
+        what: Option<SourcesCommand>,
+        /// How to sort the list.
+        #[arg(long, value_enum, default_value = "alone")]
+        sort: crate::sources::SortBy,
+        /// Store directory.
+        #[arg(long, default_value = "store", global = true)]
+        store: PathBuf,
+    },
+}
+
+/// What `histkg sources` can do besides listing.
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// What rests on SOURCE alone (left without evidence without it), which actors and places
+    /// would lose all their sources, and what would lose a corroboration.
+    Impact {
+        /// A source id (`moca-124`), `source:ID` or an IRI.
+        source: String,
+    },
 }
 
 /// Prints what the library says through `log` on standard error, one message a line: the
@@ -279,6 +303,17 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("sent {sent} triples to {}", target.url());
             Ok(())
         }
+        Command::Sources { what, sort, store } => {
+            let store = store::open(&store)?;
+            let prefixes = crate::query::prefixes(&store)?;
+            let mut out = std::io::stdout().lock();
+            match what {
+                None => sources_list(&store, &prefixes, sort, &mut out),
+                Some(SourcesCommand::Impact { source }) => {
+                    sources_impact(&store, &prefixes, &source, &mut out)
+                }
+            }
+        }
         Command::Show { entity, store } => {
             let store = store::open(&store)?;
             Ok(crate::show::show(
@@ -288,6 +323,72 @@ pub fn run(cli: Cli) -> Result<()> {
             )?)
         }
     }
+}
+
+/// `histkg sources`: the table of sources.
+fn sources_list(
+    store: &oxigraph::store::Store,
+    prefixes: &[(String, String)],
+    sort: crate::sources::SortBy,
+    out: &mut impl Write,
+) -> Result<()> {
+    let list = crate::sources::list(store, prefixes, sort)?;
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(["source", "type", "tier", "cited by", "alone"]);
+    for s in &list {
+        table.add_row([
+            s.id.clone(),
+            s.class.clone(),
+            s.tier.clone(),
+            s.cited_by.to_string(),
+            s.alone.to_string(),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    let alone: u64 = list.iter().map(|s| s.alone).sum();
+    let uncited = list.iter().filter(|s| s.cited_by == 0).count();
+    writeln!(
+        out,
+        "{} sources; {alone} rows rest on one source alone; {uncited} sources cited by no row",
+        list.len()
+    )?;
+    Ok(())
+}
+
+/// `histkg sources impact SOURCE`.
+fn sources_impact(
+    store: &oxigraph::store::Store,
+    prefixes: &[(String, String)],
+    source: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    let node = crate::show::resolve(store, source)?;
+    let impact = crate::sources::impact(store, prefixes, &node)?;
+    let abbreviations = crate::export::turtle::Prefixes::new(prefixes);
+    let name = crate::query::prefixed(node.as_str(), &abbreviations);
+    let sections = [
+        (
+            "rests on it alone (left without evidence without it)",
+            &impact.unsupported,
+        ),
+        (
+            "actors and places whose only source it is",
+            &impact.entities,
+        ),
+        ("would lose a corroboration", &impact.uncorroborated),
+    ];
+    writeln!(out, "{name}")?;
+    for (title, rows) in sections {
+        writeln!(out, "\n{title}: {}", rows.len())?;
+        for d in rows {
+            let id = crate::query::prefixed(&d.iri, &abbreviations);
+            writeln!(out, "  {id}  {}", d.label)?;
+        }
+    }
+    Ok(())
 }
 
 /// Streams the graph to `output` (standard output when `None`).

@@ -29,6 +29,7 @@ pub mod query;
 pub mod serve;
 pub(crate) mod show;
 pub(crate) mod site;
+pub mod sources;
 pub mod store;
 pub mod summary;
 pub mod vocab;

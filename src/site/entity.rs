@@ -166,8 +166,17 @@ impl Site {
     /// static site at `index.EXT` beside the page.
     pub fn entity_page(&self, links: &Links, entity: &Entity, path: &str) -> Result<String> {
         let card = card::card(&self.store, &self.prefixes, &entity.node)?;
+        let impact = match entity.kind {
+            Kind::Source => Some(crate::sources::impact(
+                &self.store,
+                &self.prefixes,
+                &entity.node,
+            )?),
+            _ => None,
+        };
         let mut hrefs = BTreeMap::new();
-        for iri in card.linked() {
+        let dependents = impact.iter().flat_map(|i| i.all().map(|d| d.iri.as_str()));
+        for iri in card.linked().chain(dependents) {
             if let Some(h) = self.href(links, iri) {
                 hrefs.insert(iri.to_owned(), h);
             }
@@ -189,7 +198,7 @@ impl Site {
         self.render(
             "entity.html",
             links,
-            context! { card, hrefs, formats, rows, incoming },
+            context! { card, hrefs, formats, rows, incoming, impact },
         )
     }
 

@@ -365,3 +365,85 @@ fn evidence_strength_is_computed_at_build_and_queryable() {
         "{card}"
     );
 }
+
+#[test]
+fn sources_lists_what_rests_on_each_source_and_impact_what_its_loss_would_leave() {
+    let dir = planted(false);
+    ok(dir.path(), &["build"]);
+    let list = ok(dir.path(), &["sources", "--sort", "id"]);
+    golden(&root().join("tests/golden/sources-list.txt"), &list);
+    let row = |id: &str| {
+        list.lines()
+            .find(|l| l.starts_with(&format!("│ {id} ")))
+            .map(|l| {
+                l.split('┆')
+                    .map(|c| c.trim_matches([' ', '│']))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_else(|| panic!("no {id} in\n{list}"))
+    };
+    assert_eq!(
+        row("encyclopedia"),
+        ["encyclopedia", "EncyclopediaEntry", "tertiary", "2", "1"]
+    );
+    assert_eq!(
+        row("unused-source"),
+        ["unused-source", "Book", "secondary", "0", "0"]
+    );
+    let impact = ok(dir.path(), &["sources", "impact", "encyclopedia"]);
+    assert_eq!(
+        impact,
+        "source:encyclopedia\n\
+         \n\
+         rests on it alone (left without evidence without it): 1\n  \
+         assertion:single-tertiary  Khan B alliedWith Khan D\n\
+         \n\
+         actors and places whose only source it is: 0\n\
+         \n\
+         would lose a corroboration: 1\n  \
+         assertion:two-sources  Khan B hostileTo Khan D\n"
+    );
+    let impact = ok(dir.path(), &["sources", "impact", "source:study"]);
+    golden(
+        &root().join("tests/golden/sources-impact-study.txt"),
+        &impact,
+    );
+    assert!(
+        impact.contains("  actor:archive  Synthetic Archive\n"),
+        "{impact}"
+    );
+    // A document printed in a collection does not corroborate the collection.
+    let impact = ok(dir.path(), &["sources", "impact", "part-doc"]);
+    assert!(
+        impact.ends_with("would lose a corroboration: 0\n"),
+        "{impact}"
+    );
+    let stderr = fails(dir.path(), &["sources", "impact", "nowhere"]);
+    assert!(
+        stderr.contains("no entity `nowhere` in the graph"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_source_page_says_what_rests_on_it() {
+    let dir = planted(false);
+    ok(dir.path(), &["build"]);
+    ok(dir.path(), &["publish", "--out", "site"]);
+    let page = fs::read_to_string(dir.path().join("site/source/encyclopedia/index.html")).unwrap();
+    assert!(
+        page.contains("<h2>What rests on this source</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Left without evidence without it (1)</dt><dd><a href=\"..&#x2f;..&#x2f;assertion&#x2f;single-tertiary&#x2f;\">Khan B alliedWith Khan D</a></dd>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<dt>Would lose a corroboration (1)</dt>"),
+        "{page}"
+    );
+    // Other entities' pages have no such section.
+    let page = fs::read_to_string(dir.path().join("site/actor/khan-a/index.html")).unwrap();
+    assert!(!page.contains("What rests on this source"), "{page}");
+}
