@@ -83,6 +83,11 @@ pub fn load(
             let last = match streamed {
                 Ok(()) if options.cancelled() => Message::Failed(Error::Interrupted),
                 Ok(()) => {
+                    for finding in &checked.findings {
+                        let triples = mapper.finding(finding);
+                        written += triples.len();
+                        chunk.extend(triples);
+                    }
                     let _ = tx.send(Message::Triples(chunk));
                     Message::Done
                 }

@@ -171,6 +171,8 @@ pub struct Finding {
     pub message: String,
     /// The historian's review of it, from `reviews.csv`.
     pub review: Option<Review>,
+    /// The entities it concerns (assertions, events, actors, sources), for the graph.
+    pub concerns: Vec<(crate::vocab::Kind, String)>,
 }
 
 /// A historian's verdict on a finding they looked at (a row of `reviews.csv`).
@@ -213,6 +215,15 @@ impl Verdict {
     /// The verdict named `name`.
     pub fn from_name(name: &str) -> Option<Verdict> {
         Verdict::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// The concept's local name in the ontology (`hkg:errorInSource`).
+    pub fn term(self) -> &'static str {
+        match self {
+            Verdict::Explained => "explained",
+            Verdict::ErrorInSource => "errorInSource",
+            Verdict::Open => "open",
+        }
     }
 
     /// Whether a finding with this verdict is settled: `--strict` lets it pass.

@@ -6,7 +6,7 @@
 //! (unless disputed) and an `rdf:Statement` assertion node.
 
 use crate::dates::DateValue;
-use crate::findings::Tier;
+use crate::findings::{Finding, Tier};
 use crate::model::{
     Certainty, Citation, Event, LangString, Named, Participation, Record, Relation, Source,
 };
@@ -306,6 +306,26 @@ impl Mapper {
             }
         }
         current
+    }
+
+    /// A finding of source criticism as a resource: its kind, message, what it concerns
+    /// and its review.
+    pub fn finding(&self, f: &Finding) -> Vec<Triple> {
+        let mut out = Out::new(self.iris.finding(&f.id()));
+        out.iri(rdf::TYPE, hkg::FINDING);
+        out.string(hkg::FINDING_KIND, f.kind.name());
+        out.lang(rdfs::COMMENT, &f.message, "en");
+        for (kind, id) in &f.concerns {
+            out.iri(hkg::CONCERNS, self.iris.entity(*kind, id).as_ref());
+        }
+        if let Some(review) = &f.review {
+            out.iri(hkg::VERDICT, ontology_term(review.verdict.term()).as_ref());
+            if let Some(note) = &review.note {
+                out.lang(hkg::REVIEW_NOTE, note, "en");
+            }
+            self.sources(&mut out, &review.sources);
+        }
+        out.finish()
     }
 
     /// The role triple, and `hkg:participant` unless an earlier row gave it.

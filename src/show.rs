@@ -133,6 +133,17 @@ pub fn show(store: &Store, entity: &str, mut out: impl Write) -> Result<()> {
             )?;
         }
     }
+    if !card.doubts.is_empty() {
+        writeln!(out, "\ndoubts")?;
+        for d in &card.doubts {
+            let review = match (d.verdict.as_str(), d.note.as_str()) {
+                ("", _) => String::new(),
+                (verdict, "") => format!(" (reviewed: {verdict})"),
+                (verdict, note) => format!(" (reviewed: {verdict}: {note})"),
+            };
+            writeln!(out, "  {}: {}{review}", d.kind, d.message)?;
+        }
+    }
     let p = Prefixes::new(&prefixes);
     if !card.participants.is_empty() {
         writeln!(out, "\nparticipants")?;

@@ -43,6 +43,8 @@ namespace!(
     SOURCE_COUNT = "sourceCount", PRIMARY_SOURCES = "primarySources",
     SECONDARY_SOURCES = "secondarySources", TERTIARY_SOURCES = "tertiarySources",
     CORROBORATED = "corroborated",
+    FINDING = "Finding", FINDING_KIND = "findingKind", CONCERNS = "concerns",
+    VERDICT = "verdict", REVIEW_NOTE = "reviewNote",
 ]);
 
 namespace!(
@@ -239,6 +241,16 @@ impl Iris {
     /// The IRI of the dataset's VoID class partition for one root class (`<base>dataset#actor`).
     pub fn class_partition(&self, root: Root) -> NamedNode {
         NamedNode::new_unchecked(format!("{}dataset#{}", self.base, root.partition()))
+    }
+
+    /// A finding's IRI, `<base>finding/` and its stable id (`chronology/report-before-event/a/b`:
+    /// the kind's name and slugs, so every segment is safe in a path).
+    pub fn finding(&self, id: &str) -> NamedNode {
+        debug_assert!(
+            id.split('/').all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
+            "finding id {id}"
+        );
+        NamedNode::new_unchecked(format!("{}finding/{id}", self.base))
     }
 
     /// The SPARQL service's IRI in the service description (`<base>sparql`).

@@ -110,6 +110,7 @@ pub(super) fn apply(
                     "the review of `{finding}` names a finding the data no longer gives: remove the review, or update its id"
                 ),
                 review: None,
+                concerns: Vec::new(),
             }),
         }
         ControlFlow::Continue(())

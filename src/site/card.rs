@@ -191,6 +191,21 @@ pub struct Card {
     pub cited_by: Vec<CitedBy>,
     /// The works cited above, numbered.
     pub bibliography: Vec<SourceNote>,
+    /// What source criticism doubts about the entity.
+    pub doubts: Vec<Doubt>,
+}
+
+/// A finding of source criticism that concerns the entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Doubt {
+    /// The finding's kind (`chronology/report-before-event`).
+    pub kind: String,
+    /// What is doubtful.
+    pub message: String,
+    /// The review's verdict (`explained`, `errorInSource`, `open`), empty when unreviewed.
+    pub verdict: String,
+    /// The review's note.
+    pub note: String,
 }
 
 impl Card {
@@ -226,6 +241,14 @@ impl Reader<'_> {
             page_query,
             &[("entity", self.entity)],
         )
+    }
+
+    /// A literal's text without its language tag.
+    fn plain(&self, row: &QuerySolution, var: &str) -> String {
+        match row.get(var) {
+            Some(Term::Literal(l)) => l.value().to_owned(),
+            _ => String::new(),
+        }
     }
 
     fn text(&self, row: &QuerySolution, var: &str) -> String {
@@ -319,6 +342,14 @@ pub fn card(store: &Store, prefixes: &[(String, String)], node: &NamedNode) -> R
         });
     }
     card.bibliography = bibliography(&reader)?;
+    for r in reader.select(page_query!("card-doubts"))? {
+        card.doubts.push(Doubt {
+            kind: reader.plain(&r, "kind"),
+            message: reader.plain(&r, "message"),
+            verdict: reader.local(&r, "verdict"),
+            note: reader.plain(&r, "note"),
+        });
+    }
     Ok(card)
 }
 
@@ -387,6 +418,7 @@ fn own_facts(reader: &mut Reader<'_>, node: &NamedNode) -> Result<Card> {
         chain: Vec::new(),
         cited_by: Vec::new(),
         bibliography: Vec::new(),
+        doubts: Vec::new(),
     })
 }
 

@@ -80,6 +80,7 @@ const READS: &[(&str, &str)] = &[
     ("card-participants", "/event/report-donryung-1741"),
     ("card-chain", "/event/report-donryung-1741"),
     ("card-cited-by", "/source/dzhundzhuzov-2025"),
+    ("card-doubts", "/actor/darma-bala"),
 ];
 
 #[test]

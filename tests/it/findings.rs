@@ -447,3 +447,46 @@ fn a_source_page_says_what_rests_on_it() {
     let page = fs::read_to_string(dir.path().join("site/actor/khan-a/index.html")).unwrap();
     assert!(!page.contains("What rests on this source"), "{page}");
 }
+
+#[test]
+fn findings_are_in_the_graph_on_the_pages_and_in_show() {
+    let dir = planted(false);
+    ok(dir.path(), &["build"]);
+    let concerns = ok(
+        dir.path(),
+        &[
+            "query",
+            "--format",
+            "csv",
+            "-e",
+            "SELECT ?c WHERE { <https://example.org/histkg/finding/chronology/participant-after-death/embassy-1741/envoy-dead/envoy> hkg:concerns ?c } ORDER BY ?c",
+        ],
+    );
+    assert_eq!(
+        concerns,
+        "c\r\nhttps://example.org/histkg/actor/envoy-dead\r\nhttps://example.org/histkg/event/embassy-1741\r\n"
+    );
+    let findings = ok(
+        dir.path(),
+        &[
+            "query",
+            "--format",
+            "csv",
+            "-e",
+            "SELECT (COUNT(?f) AS ?n) WHERE { ?f a hkg:Finding }",
+        ],
+    );
+    assert_eq!(findings, "n\r\n16\r\n");
+    let card = ok(dir.path(), &["show", "envoy-dead"]);
+    assert!(
+        card.contains("\ndoubts\n  chronology/participant-after-death: `envoy-dead` (1700-01-01/1736-01-11) is envoy in `embassy-1741` (1741-03-01), wholly after the end of their dates\n"),
+        "{card}"
+    );
+    ok(dir.path(), &["publish", "--out", "site"]);
+    let page = fs::read_to_string(dir.path().join("site/event/embassy-1741/index.html")).unwrap();
+    assert!(page.contains("<h2>Doubts</h2>"), "{page}");
+    assert!(
+        page.contains("<code>chronology&#x2f;participant-before-birth</code>"),
+        "{page}"
+    );
+}

@@ -21,6 +21,16 @@ impl Observer {
             (table, first.line, first.column, f.kind, f.id())
         };
         self.found.sort_by_cached_key(order);
+        for f in &mut self.found {
+            // A participation's finding ends with the role, which is no entity.
+            let entities = match f.kind {
+                Kind::ParticipantAfterDeath | Kind::ParticipantBeforeBirth | Kind::DeathDate => 2,
+                _ => f.ids.len(),
+            };
+            f.concerns = (f.ids.iter().take(entities))
+                .filter_map(|id| Some((checked.registry.get(id)?.1.kind, id.clone())))
+                .collect();
+        }
         self.found
     }
 

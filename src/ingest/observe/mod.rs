@@ -443,6 +443,7 @@ impl Observer {
             rows,
             message,
             review: None,
+            concerns: Vec::new(),
         });
     }
 }
