@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! out/index.html                     home page
-//! out/network/index.html, out/timeline/index.html
+//! out/network/index.html, out/timeline/index.html, out/findings/index.html
 //! out/actor/ID/index.html            entity page (relative links: works from any folder)
 //! out/actor/ID/index.{ttl,jsonld,nt,rdf}   the entity in each RDF format
 //! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps, streamed from the store
@@ -149,12 +149,14 @@ fn page(html: String) -> impl FnOnce(&mut BufWriter<File>) -> Result<()> {
     move |w| Ok(w.write_all(html.as_bytes())?)
 }
 
-/// The home page, the network view, the timeline and the vendored files they need.
+/// The home page, the network view, the timeline, the findings and the vendored files they
+/// need.
 fn pages(site: &Site, out: &mut Out) -> Result<()> {
     out.write("index.html", page(site.home(&Links::static_site(0))?))?;
     let views = Links::static_site(1);
     out.write("network/index.html", |w| site.network_to(&views, w))?;
     out.write("timeline/index.html", |w| site.timeline_to(&views, w))?;
+    out.write("findings/index.html", page(site.findings(&views)?))?;
     for asset in ASSETS {
         out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
     }

@@ -253,6 +253,12 @@ impl Iris {
         NamedNode::new_unchecked(format!("{}finding/{id}", self.base))
     }
 
+    /// The VoID class partition of the findings (`<base>dataset#finding`, as the roots' are
+    /// named by their kind).
+    pub fn findings_partition(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}dataset#finding", self.base))
+    }
+
     /// The SPARQL service's IRI in the service description (`<base>sparql`).
     pub fn sparql_service(&self) -> NamedNode {
         NamedNode::new_unchecked(format!("{}sparql", self.base))

@@ -15,7 +15,7 @@
 //! - `/actor/ID`, `/event/ID`, `/place/ID`, `/source/ID`, `/assertion/ID` (also under the
 //!   base IRI's path): the entity, by content negotiation (HTML or RDF), `Vary: Accept`.
 //! - `/`: the home page; `/search?q=`: names in any script; `/.well-known/void`: VoID;
-//!   `/network`, `/timeline`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
+//!   `/network`, `/timeline`, `/findings`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
 //!
 //! Must not: write to the store, build pages itself, or answer 200 with a partial page (a
 //! failed store read is a 500; a dump that fails while streaming ends without its final
@@ -158,6 +158,7 @@ impl App {
             "/.well-known/void" => self.void(request),
             "/network" => Ok(html(self.site.network(&links)?)),
             "/timeline" => Ok(html(self.site.timeline(&links)?)),
+            "/findings" => Ok(html(self.site.findings(&links)?)),
             _ if path.starts_with("/graph.") => {
                 self.dump(&path["/graph.".len()..], method == Method::HEAD)
             }

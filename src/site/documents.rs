@@ -4,15 +4,15 @@
 use super::{Site, page_query};
 use crate::error::Result;
 use crate::export::{self, Format};
-use crate::vocab::{BaseUrl, Root, rdf, sd, void, xsd};
+use crate::vocab::{BaseUrl, Root, hkg, rdf, sd, void, xsd};
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use std::io::Write;
 use std::path::Path;
 
 impl Site {
     /// The VoID + DCAT description: the dataset's own triples, the SPARQL endpoint (when it
-    /// is served), the dumps under `dumps`, the number of triples and the entities of each
-    /// root class.
+    /// is served), the dumps under `dumps`, the number of triples, the entities of each
+    /// root class and the findings of source criticism.
     pub fn void(&self, sparql_endpoint: Option<NamedNode>, dumps: &BaseUrl) -> Result<Vec<Triple>> {
         let dataset = self.iris.dataset();
         let mut triples = Vec::new();
@@ -42,16 +42,18 @@ impl Site {
             void::TRIPLES,
             integer(&self.store.len()?.to_string()),
         ));
-        for root in Root::ALL {
-            let counted = self.select(page_query!("void-entities"), &[("root", root.class())])?;
+        let partitions = (Root::ALL.into_iter())
+            .map(|root| (root.class(), self.iris.class_partition(root)))
+            .chain([(hkg::FINDING, self.iris.findings_partition())]);
+        for (class, partition) in partitions {
+            let counted = self.select(page_query!("void-entities"), &[("root", class)])?;
             if let Some(Term::Literal(n)) = counted.first().and_then(|r| r.get("n")) {
-                let partition = self.iris.class_partition(root);
                 triples.push(Triple::new(
                     dataset.clone(),
                     void::CLASS_PARTITION,
                     partition.clone(),
                 ));
-                triples.push(Triple::new(partition.clone(), void::CLASS, root.class()));
+                triples.push(Triple::new(partition.clone(), void::CLASS, class));
                 triples.push(Triple::new(partition, void::ENTITIES, integer(n.value())));
             }
         }

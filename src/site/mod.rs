@@ -16,6 +16,7 @@ mod assets;
 pub mod card;
 mod documents;
 mod entity;
+mod findings;
 mod pages;
 mod results;
 
@@ -156,6 +157,7 @@ impl Site {
             ("search.html", include_str!("templates/search.html")),
             ("network.html", include_str!("templates/network.html")),
             ("timeline.html", include_str!("templates/timeline.html")),
+            ("findings.html", include_str!("templates/findings.html")),
         ] {
             templates
                 .add_template(name, text)

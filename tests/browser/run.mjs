@@ -55,6 +55,19 @@ const items = await page.locator(".vis-item").count();
 check(items > 10, `the timeline draws ${items} events`);
 await page.screenshot({ path: `${shots}/timeline.png` });
 
+await Promise.all([page.waitForURL(/findings$/), page.click("header a:has-text('Doubts')")]);
+const kinds = await page.locator("main h2").count();
+check(kinds >= 3 && await page.locator("main tr").count() > 20, `the findings page lists ${kinds} kinds of doubt`);
+await page.screenshot({ path: `${shots}/findings.png`, fullPage: true });
+await Promise.all([
+  page.waitForURL(/assertion\/abulkhair-ruled-kazakh-junior-zhuz$/),
+  page.click("td a:has-text('assertion:abulkhair-ruled-kazakh-junior-zhuz')"),
+]);
+check(await page.locator("h2", { hasText: "Doubts" }).count() === 1
+  && await page.locator("ul.doubts li", { hasText: "evidence/single-tertiary-source" }).count() === 1,
+  "an assertion resting on one encyclopedia entry shows its doubt on its page");
+await page.screenshot({ path: `${shots}/doubts.png`, fullPage: true });
+
 if (site) {
   // The static site from `histkg publish`, served by a plain file server.
   await page.goto(site);

@@ -70,6 +70,7 @@ const READS: &[(&str, &str)] = &[
     ("network-nodes", "/network"),
     ("network-edges", "/network"),
     ("timeline-events", "/timeline"),
+    ("findings", "/findings"),
     ("search-names", "/search?q=darma"),
     ("void-entities", "/.well-known/void"),
     ("card-facts", "/actor/darma-bala"),

@@ -490,3 +490,32 @@ fn findings_are_in_the_graph_on_the_pages_and_in_show() {
         "{page}"
     );
 }
+
+#[test]
+fn the_findings_page_lists_every_finding_and_void_counts_them() {
+    let dir = planted(false);
+    ok(dir.path(), &["build"]);
+    ok(dir.path(), &["publish", "--out", "site"]);
+    let page = fs::read_to_string(dir.path().join("site/findings/index.html")).unwrap();
+    assert!(page.contains("16 findings, 0 reviewed."), "{page}");
+    assert!(
+        page.contains("<h2 id=\"chronology&#x2f;report-before-event\"><code>chronology&#x2f;report-before-event</code> (1)</h2>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<a href=\"..&#x2f;event&#x2f;interrogation-y&#x2f;\">event:interrogation-y</a>, <a href=\"..&#x2f;event&#x2f;report-x&#x2f;\">event:report-x</a>"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<span class=\"muted\">not reviewed</span>")
+            .count(),
+        16
+    );
+    let void = fs::read_to_string(dir.path().join("site/void.ttl")).unwrap();
+    assert!(
+        void.contains(
+            "<https://example.org/histkg/dataset#finding>\n    void:class hkg:Finding ;\n    void:entities 16 ."
+        ),
+        "{void}"
+    );
+}
