@@ -10,8 +10,8 @@
 //! writes the messages. Pure: no I/O.
 
 use crate::dates::{Calendar, Day};
-use crate::diagnostics::Location;
 use std::fmt;
+use std::sync::Arc;
 
 /// The kinds of findings, each with a stable name `group/what`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -158,6 +158,27 @@ impl Severity {
     }
 }
 
+/// A row a finding names: `file:line:column`. The file's name is shared by every row of
+/// one table, so that a finding costs little however many the data gives.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    /// The file as the user named it (`data/events.csv`).
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column (the CSV field), when known.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "{}:{}:{column}", self.file, self.line),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -166,13 +187,14 @@ pub struct Finding {
     /// The ids of what it concerns, in an order its kind fixes: the stable id is made of them.
     pub ids: Vec<String>,
     /// Every row involved; it is reported at the first.
-    pub rows: Vec<Location>,
+    pub rows: Vec<Row>,
     /// What is doubtful, naming the ids and the dates compared.
-    pub message: String,
+    pub message: Box<str>,
     /// The historian's review of it, from `reviews.csv`.
     pub review: Option<Review>,
-    /// The entities it concerns (assertions, events, actors, sources), for the graph.
-    pub concerns: Vec<(crate::vocab::Kind, String)>,
+    /// The kind of entity each id names (`None` for a role), for the graph: an assertion,
+    /// event, actor or source it concerns.
+    pub kinds: Vec<Option<crate::vocab::Kind>>,
 }
 
 /// A historian's verdict on a finding they looked at (a row of `reviews.csv`).
@@ -185,7 +207,7 @@ pub struct Review {
     /// Sources of the review, as `source-id[:locator]`.
     pub sources: Vec<crate::model::Citation>,
     /// The review's row.
-    pub at: Location,
+    pub at: Row,
 }
 
 /// What a review concluded.
@@ -245,6 +267,11 @@ impl Finding {
 }
 
 impl Finding {
+    /// The entities it concerns, with their kinds.
+    pub fn concerns(&self) -> impl Iterator<Item = (crate::vocab::Kind, &str)> {
+        (self.kinds.iter().zip(&self.ids)).filter_map(|(k, id)| Some(((*k)?, id.as_str())))
+    }
+
     /// Whether `--strict` refuses it: a warning that no review settles.
     pub fn blocks(&self) -> bool {
         self.kind.severity() == Severity::Warning

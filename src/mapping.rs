@@ -315,8 +315,8 @@ impl Mapper {
         out.iri(rdf::TYPE, hkg::FINDING);
         out.string(hkg::FINDING_KIND, f.kind.name());
         out.lang(rdfs::COMMENT, &f.message, "en");
-        for (kind, id) in &f.concerns {
-            out.iri(hkg::CONCERNS, self.iris.entity(*kind, id).as_ref());
+        for (kind, id) in f.concerns() {
+            out.iri(hkg::CONCERNS, self.iris.entity(kind, id).as_ref());
         }
         if let Some(review) = &f.review {
             out.iri(hkg::VERDICT, ontology_term(review.verdict.term()).as_ref());

@@ -229,13 +229,15 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     // Second pass: every row against the ids and the ontology.
     let mut rows = 0;
     let observer = Observer::new(&checked);
-    let (_, observer) = checked.scan(&mut diags, Some(observer), |record| {
+    let (_, checker) = checked.scan(&mut diags, Some(observer), |record| {
         if !matches!(record, Record::Participation(_)) {
             rows += 1;
         }
         ControlFlow::Continue(())
     });
-    let mut findings = observer.map_or_else(Vec::new, |o| o.finish(&checked));
+    let (observer, facts) = (checker.observer, checker.facts);
+    let mut findings = observer.map_or_else(Vec::new, |o| o.finish(&checked, &facts));
+    drop(facts);
     reviews::apply(&checked, data_dir, &mut findings, &mut diags);
     diags.into_result()?;
     checked.rows = rows;
@@ -264,7 +266,7 @@ impl Checked {
         diags: &mut Diagnostics,
         observer: Option<Observer>,
         mut each: impl FnMut(Record) -> ControlFlow<()>,
-    ) -> (ControlFlow<()>, Option<Observer>) {
+    ) -> (ControlFlow<()>, Checker<'_>) {
         let mut checker = Checker::new(self);
         checker.observer = observer;
         let mut flow = ControlFlow::Continue(());
@@ -304,7 +306,7 @@ impl Checked {
                 break;
             }
         }
-        diags.append(checker.diags);
-        (flow, checker.observer)
+        diags.append(std::mem::take(&mut checker.diags));
+        (flow, checker)
     }
 }

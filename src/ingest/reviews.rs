@@ -6,11 +6,12 @@
 use super::rows::Checker;
 use super::table::{self, ColumnSpec, optional, required};
 use super::{Checked, Table};
-use crate::diagnostics::{Diagnostics, Location, did_you_mean, shorten};
-use crate::findings::{Finding, Kind, Review, Verdict};
+use crate::diagnostics::{Diagnostics, did_you_mean, shorten};
+use crate::findings::{Finding, Kind, Review, Row, Verdict};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The file's name in the data directory.
 pub const FILE_NAME: &str = "reviews.csv";
@@ -36,6 +37,7 @@ pub(super) fn apply(
         return;
     }
     let shown = path.display().to_string();
+    let file: Arc<str> = Arc::from(shown.as_str());
     let Some(reader) = table::open(&path, &shown, REVIEW_COLUMNS, diags) else {
         return;
     };
@@ -49,8 +51,8 @@ pub(super) fn apply(
     let mut stale = Vec::new();
     reader.for_each(Some(diags), |t, row| {
         let finding = t.cell(row, "finding");
-        let at = |column: &str| Location {
-            file: shown.clone(),
+        let at = |column: &str| Row {
+            file: file.clone(),
             line: row.line,
             column: t.column(column),
         };
@@ -108,9 +110,10 @@ pub(super) fn apply(
                 rows: vec![at("finding")],
                 message: format!(
                     "the review of `{finding}` names a finding the data no longer gives: remove the review, or update its id"
-                ),
+                )
+                .into_boxed_str(),
                 review: None,
-                concerns: Vec::new(),
+                kinds: vec![None],
             }),
         }
         ControlFlow::Continue(())

@@ -20,8 +20,12 @@ pub(super) struct Checker<'a> {
     pub(super) table: Table,
     /// Relation and role names, numbered for the keys below.
     names: HashMap<String, u32>,
-    /// (subject, relation, object) of undisputed relations seen so far.
-    facts: HashSet<(u32, u32, u32)>,
+    /// (subject, relation, object) of undisputed relations seen so far, each with the id
+    /// number of the first row asserting it.
+    pub(super) facts: HashMap<(u32, u32, u32), u32>,
+    /// The (subject, relation, object) of the relation just made into a record, for the
+    /// observer.
+    fact: Option<(u32, u32, u32)>,
     /// (event, actor, role) of participations seen so far, with their line.
     roles: HashMap<(u32, u32, u32), u64>,
     /// (event, actor) of participations seen so far.
@@ -37,7 +41,8 @@ impl<'a> Checker<'a> {
             diags: Diagnostics::default(),
             table: Table::Sources,
             names: HashMap::new(),
-            facts: HashSet::new(),
+            facts: HashMap::new(),
+            fact: None,
             roles: HashMap::new(),
             pairs: HashSet::new(),
             observer: None,
@@ -47,10 +52,11 @@ impl<'a> Checker<'a> {
     /// The record of `row` of the table being read, if the row is valid (its problems are
     /// reported otherwise).
     pub(super) fn record(&mut self, t: &Sheet, row: &Row) -> Option<Record> {
+        self.fact = None;
         let record = self.make(t, row);
         if let (Some(observer), Some(record)) = (&mut self.observer, &record) {
             observer.columns(self.table, t);
-            observer.record(self.checked, self.table, row.line, record);
+            observer.record(self.checked, self.table, row.line, record, self.fact);
         }
         record
     }
@@ -253,13 +259,21 @@ impl<'a> Checker<'a> {
             return None;
         }
         let id = id?;
+        let fact = (
+            self.number(&subject),
+            self.name(&predicate),
+            self.number(&object),
+        );
+        self.fact = Some(fact);
         let restated = certainty != Certainty::Disputed && {
-            let fact = (
-                self.number(&subject),
-                self.name(&predicate),
-                self.number(&object),
-            );
-            !self.facts.insert(fact)
+            let n = self.number(&id);
+            match self.facts.entry(fact) {
+                std::collections::hash_map::Entry::Occupied(_) => true,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(n);
+                    false
+                }
+            }
         };
         Some(Relation {
             id,

@@ -7,28 +7,36 @@ use std::collections::HashMap;
 
 impl Observer {
     /// The checks that need every row, then every finding in table, line and kind order.
-    pub(in crate::ingest) fn finish(mut self, checked: &Checked) -> Vec<Finding> {
+    pub(in crate::ingest) fn finish(
+        mut self,
+        checked: &Checked,
+        facts: &HashMap<(u32, u32, u32), u32>,
+    ) -> Vec<Finding> {
         self.links(checked);
         self.overlaps(checked);
         self.ancestors(checked);
-        self.disagreements(checked);
+        self.disagreements(checked, facts);
         self.unused(checked);
+        let files = &self.files;
         let order = |f: &Finding| {
             let first = &f.rows[0];
-            let table = Table::ALL
-                .iter()
-                .position(|t| checked.files[*t] == first.file);
-            (table, first.line, first.column, f.kind, f.id())
+            let table = Table::ALL.iter().position(|t| files[*t] == first.file);
+            (table, first.line, first.column, f.kind)
         };
-        self.found.sort_by_cached_key(order);
+        self.found
+            .sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.ids.cmp(&b.ids)));
         for f in &mut self.found {
             // A participation's finding ends with the role, which is no entity.
             let entities = match f.kind {
                 Kind::ParticipantAfterDeath | Kind::ParticipantBeforeBirth | Kind::DeathDate => 2,
                 _ => f.ids.len(),
             };
-            f.concerns = (f.ids.iter().take(entities))
-                .filter_map(|id| Some((checked.registry.get(id)?.1.kind, id.clone())))
+            f.kinds = (f.ids.iter().enumerate())
+                .map(|(i, id)| {
+                    (i < entities)
+                        .then(|| checked.registry.get(id).map(|(_, d)| d.kind))
+                        .flatten()
+                })
                 .collect();
         }
         self.found
@@ -192,9 +200,9 @@ impl Observer {
         self.push(Kind::OwnAncestor, ids, rows, message);
     }
 
-    fn disagreements(&mut self, checked: &Checked) {
+    fn disagreements(&mut self, checked: &Checked, facts: &HashMap<(u32, u32, u32), u32>) {
         for (fact, rel) in std::mem::take(&mut self.disputed) {
-            let Some(&other) = self.undisputed.get(&fact) else {
+            let Some(&other) = facts.get(&fact) else {
                 continue;
             };
             let (a, b) = (checked.registry.id(rel), checked.registry.id(other));

@@ -8,12 +8,12 @@ mod end;
 
 use super::schema::PerTable;
 use super::{Checked, Table};
-use crate::diagnostics::Location;
-use crate::findings::{Finding, Kind, Readings, Span, compare_readings};
+use crate::findings::{Finding, Kind, Readings, Row, Span, compare_readings};
 use crate::ingest::rdf::Tier;
 use crate::model::{Certainty, Citation, Event, Named, Participation, Record, Relation, Source};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// An actor's dates: the whole span, and the earliest day their dates can end (when the end
 /// is known apart from the start).
@@ -56,12 +56,8 @@ pub(super) struct Observer {
     involved: Vec<bool>,
     attended: Vec<bool>,
     links: Vec<Link>,
-    /// Predicate names, numbered.
-    predicates: HashMap<String, u32>,
     /// The first one-day relation of each (subject, predicate, object).
     days: HashMap<(u32, u32, u32), (u32, Span)>,
-    /// The first undisputed relation of each (subject, predicate, object), for disputed ones.
-    undisputed: HashMap<(u32, u32, u32), u32>,
     disputed: Vec<((u32, u32, u32), u32)>,
     holdings: Vec<Holding>,
     co_rulers: HashSet<(u32, u32)>,
@@ -69,6 +65,8 @@ pub(super) struct Observer {
     parents: Vec<(u32, u32, u32)>,
     /// Each table's columns, 1-based.
     columns: PerTable<HashMap<&'static str, usize>>,
+    /// Each table's file as shown, shared by the rows of every finding.
+    files: PerTable<Arc<str>>,
     found: Vec<Finding>,
 }
 
@@ -109,14 +107,13 @@ impl Observer {
             ranges,
             deceased: Vec::new(),
             links: Vec::new(),
-            predicates: HashMap::new(),
             days: HashMap::new(),
-            undisputed: HashMap::new(),
             disputed: Vec::new(),
             holdings: Vec::new(),
             co_rulers: HashSet::new(),
             parents: Vec::new(),
             columns: PerTable::new(|_| HashMap::new()),
+            files: PerTable::new(|t| Arc::from(checked.files[t].as_str())),
             found: Vec::new(),
         }
     }
@@ -139,8 +136,16 @@ impl Observer {
         }
     }
 
-    /// Looks at one valid row, `line` of `table`.
-    pub(super) fn record(&mut self, checked: &Checked, table: Table, line: u64, record: &Record) {
+    /// Looks at one valid row, `line` of `table`; `fact` is a relation's (subject, relation
+    /// type, object) as the checker numbers them.
+    pub(super) fn record(
+        &mut self,
+        checked: &Checked,
+        table: Table,
+        line: u64,
+        record: &Record,
+        fact: Option<(u32, u32, u32)>,
+    ) {
         let at = At {
             checked,
             table,
@@ -152,7 +157,7 @@ impl Observer {
             Record::Place(p) => {
                 self.cite(&at, &p.sources);
             }
-            Record::Relation(r) => self.relation(&at, r),
+            Record::Relation(r) => self.relation(&at, r, fact),
             Record::Event(e) => self.event(&at, e),
             Record::Participation(p) => self.participation(&at, p),
         }
@@ -244,12 +249,7 @@ impl Observer {
         self.offset(Table::Actors, n).and_then(|i| self.lives[i])
     }
 
-    fn predicate(&mut self, name: &str) -> u32 {
-        let next = self.predicates.len() as u32;
-        *self.predicates.entry(name.to_owned()).or_insert(next)
-    }
-
-    fn relation(&mut self, at: &At<'_>, r: &Relation) {
+    fn relation(&mut self, at: &At<'_>, r: &Relation, fact: Option<(u32, u32, u32)>) {
         self.evidence(at, &r.id, &r.sources);
         self.involve(at, &r.subject);
         self.involve(at, &r.object);
@@ -260,12 +260,9 @@ impl Observer {
         ) else {
             return;
         };
-        let p = self.predicate(&r.predicate);
-        let fact = (s, p, o);
+        let Some(fact @ (_, p, _)) = fact else { return };
         if r.certainty == Certainty::Disputed {
             self.disputed.push((fact, rel));
-        } else {
-            self.undisputed.entry(fact).or_insert(rel);
         }
         let criticism = &at.checked.vocabulary.criticism;
         // Terms of the ontology itself (`hkg:coRulerOf`, `hkg:parentOf`).
@@ -427,23 +424,23 @@ impl Observer {
     }
 
     /// Where entity number `n` is declared, at `column` of its table.
-    fn entity(&self, checked: &Checked, n: u32, column: &str) -> Location {
+    fn entity(&self, checked: &Checked, n: u32, column: &str) -> Row {
         let d = &checked.registry.declared[n as usize];
-        Location {
-            file: checked.files[d.table].clone(),
+        Row {
+            file: self.files[d.table].clone(),
             line: d.line,
             column: self.columns[d.table].get(column).copied(),
         }
     }
 
-    fn push(&mut self, kind: Kind, ids: Vec<String>, rows: Vec<Location>, message: String) {
+    fn push(&mut self, kind: Kind, ids: Vec<String>, rows: Vec<Row>, message: String) {
         self.found.push(Finding {
             kind,
             ids,
             rows,
-            message,
+            message: message.into_boxed_str(),
             review: None,
-            concerns: Vec::new(),
+            kinds: Vec::new(),
         });
     }
 }
@@ -461,9 +458,9 @@ impl At<'_> {
     }
 
     /// This row, at `column`.
-    fn here(&self, observer: &Observer, column: &str) -> Location {
-        Location {
-            file: self.checked.files[self.table].clone(),
+    fn here(&self, observer: &Observer, column: &str) -> Row {
+        Row {
+            file: observer.files[self.table].clone(),
             line: self.line,
             column: observer.columns[self.table].get(column).copied(),
         }
