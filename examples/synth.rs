@@ -318,9 +318,10 @@ impl Generator {
     /// starting in `year`: in the same year only as the whole year, so that it is never
     /// wholly before (the data is consistent; source criticism finds nothing there).
     fn date_after(&mut self, year: usize) -> String {
+        // Never past 1759, so that chains of reports stay within everyone's life.
         match self.rng.below(3) {
-            0 => format!("{year}"),
-            later => self.date_in(year + later),
+            later if later > 0 && year + later <= 1759 => self.date_in(year + later),
+            _ => format!("{year}"),
         }
     }
 
