@@ -190,8 +190,8 @@ pub struct Finding {
     pub rows: Vec<Row>,
     /// What is doubtful, naming the ids and the dates compared.
     pub message: Box<str>,
-    /// The historian's review of it, from `reviews.csv`.
-    pub review: Option<Review>,
+    /// The historian's review of it, from `reviews.csv` (boxed: most findings have none).
+    pub review: Option<Box<Review>>,
     /// The kind of entity each id names (`None` for a role), for the graph: an assertion,
     /// event, actor or source it concerns.
     pub kinds: Vec<Option<crate::vocab::Kind>>,

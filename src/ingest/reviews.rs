@@ -103,7 +103,7 @@ pub(super) fn apply(
             at: at("finding"),
         };
         match by_id.get(finding) {
-            Some(&i) => findings[i].review = Some(review),
+            Some(&i) => findings[i].review = Some(Box::new(review)),
             None => stale.push(Finding {
                 kind: Kind::StaleReview,
                 ids: vec![finding.to_owned()],
