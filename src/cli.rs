@@ -480,7 +480,8 @@ fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
     if findings.is_empty() {
         return Ok(checked);
     }
-    let mut err = std::io::stderr().lock();
+    // Buffered: a finding is written in several pieces, and standard error is not.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for f in findings {
         writeln!(err, "{f}")?;
     }
@@ -516,6 +517,7 @@ fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
         data.display(),
         groups.join(", ")
     )?;
+    err.flush()?;
     if strict && blocking > 0 {
         return Err(Error::user(format!(
             "--strict: {blocking} finding{} in {} not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written",
