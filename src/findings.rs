@@ -321,10 +321,9 @@ pub struct Span {
 impl Span {
     /// The span of a parsed date; `None` when both ends are open.
     pub fn of(date: &crate::dates::DateValue) -> Option<Span> {
-        let number = |d: Day| i32::try_from(d.number()).expect("EDTF years fit");
         let span = Span {
-            lo: date.not_before.map_or(i32::MIN, number),
-            hi: date.not_after.map_or(i32::MAX, number),
+            lo: date.not_before.map_or(i32::MIN, day_number),
+            hi: date.not_after.map_or(i32::MAX, day_number),
             calendar: date.calendar,
         };
         (span.lo != i32::MIN || span.hi != i32::MAX).then_some(span)
@@ -409,6 +408,12 @@ impl fmt::Display for Span {
         }
         write!(f, "{}/{}", end(self.lo, i32::MIN), end(self.hi, i32::MAX))
     }
+}
+
+/// A day's number ([`Day::number`]) in the 4 bytes a [`Span`] keeps: EDTF years (±9999)
+/// fit.
+pub fn day_number(day: Day) -> i32 {
+    i32::try_from(day.number()).expect("EDTF years fit")
 }
 
 /// Days between the calendars at `day` (a day number): how far the Julian calendar is behind

@@ -324,6 +324,14 @@ pub fn local_value(term: Option<&Term>) -> String {
     }
 }
 
+/// A count in a solution: a literal's integer value, 0 for anything else or nothing.
+pub fn count_value(term: Option<&Term>) -> u64 {
+    match term {
+        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// An IRI for people: prefixed when a prefix fits (`source:avpri`), in full otherwise.
 pub fn prefixed(iri: &str, prefixes: &crate::export::turtle::Prefixes<'_>) -> String {
     prefixes

@@ -6,7 +6,7 @@
 use super::{PageQuery, page_query, select};
 use crate::error::Result;
 use crate::export::turtle::Prefixes;
-use crate::query::{human, local_value, prefixed};
+use crate::query::{count_value, human, local_value, prefixed};
 use crate::vocab::{dcterms, hkg, prov, rdf, rdfs, skos};
 use oxigraph::model::{NamedNode, NamedNodeRef, Term};
 use oxigraph::sparql::QuerySolution;
@@ -243,14 +243,6 @@ impl Reader<'_> {
         )
     }
 
-    /// A literal's text without its language tag.
-    fn plain(&self, row: &QuerySolution, var: &str) -> String {
-        match row.get(var) {
-            Some(Term::Literal(l)) => l.value().to_owned(),
-            _ => String::new(),
-        }
-    }
-
     fn text(&self, row: &QuerySolution, var: &str) -> String {
         row.get(var)
             .map(|t| human(t, &self.abbreviations))
@@ -273,10 +265,7 @@ impl Reader<'_> {
     /// A class, property or concept of the ontology by its local name.
     /// The evidence strength of a row of card-relations.rq or card-events.rq.
     fn evidence(&self, row: &QuerySolution) -> String {
-        let count = |var: &str| match row.get(var) {
-            Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
-            _ => 0,
-        };
+        let count = |var: &str| count_value(row.get(var));
         let corroborated =
             matches!(row.get("corroborated"), Some(Term::Literal(l)) if l.value() == "true");
         evidence(
@@ -344,10 +333,10 @@ pub fn card(store: &Store, prefixes: &[(String, String)], node: &NamedNode) -> R
     card.bibliography = bibliography(&reader)?;
     for r in reader.select(page_query!("card-doubts"))? {
         card.doubts.push(Doubt {
-            kind: reader.plain(&r, "kind"),
-            message: reader.plain(&r, "message"),
+            kind: reader.local(&r, "kind"),
+            message: reader.local(&r, "message"),
             verdict: reader.local(&r, "verdict"),
-            note: reader.plain(&r, "note"),
+            note: reader.local(&r, "note"),
         });
     }
     Ok(card)
@@ -378,10 +367,7 @@ fn own_facts(reader: &mut Reader<'_>, node: &NamedNode) -> Result<Card> {
         })
         .collect();
     let sources = reader.cite(&own.join("|"));
-    let count = |predicate| match facts.objects(predicate).next() {
-        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
-        _ => 0,
-    };
+    let count = |predicate| count_value(facts.objects(predicate).next());
     let strength = facts.objects(hkg::SOURCE_COUNT).next().is_some().then(|| {
         let tiers = [
             count(hkg::PRIMARY_SOURCES),

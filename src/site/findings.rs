@@ -1,11 +1,8 @@
 //! The page of every finding of source criticism (`/findings`), grouped by kind.
 
-use super::{Links, Site, page_query};
+use super::{Links, Site, page_query, value};
 use crate::error::Result;
-use crate::query::local_value;
 use minijinja::context;
-use oxigraph::model::Term;
-use oxigraph::sparql::QuerySolution;
 use serde::Serialize;
 
 /// An entity a finding concerns, linked.
@@ -31,21 +28,14 @@ struct Group {
     rows: Vec<Row>,
 }
 
-fn plain(row: &QuerySolution, var: &str) -> String {
-    match row.get(var) {
-        Some(Term::Literal(l)) => l.value().to_owned(),
-        _ => String::new(),
-    }
-}
-
 impl Site {
     /// Every finding, grouped by kind, with what it concerns and its review.
     pub fn findings(&self, links: &Links) -> Result<String> {
         let mut groups: Vec<Group> = Vec::new();
         let (mut total, mut reviewed) = (0, 0);
         self.each(page_query!("findings"), &[], |row| {
-            let kind = plain(&row, "kind");
-            let listed = plain(&row, "concerns");
+            let kind = value(&row, "kind");
+            let listed = value(&row, "concerns");
             let mut iris: Vec<&str> = listed.split_whitespace().collect();
             iris.sort_unstable();
             let concerns = (iris.into_iter())
@@ -58,10 +48,10 @@ impl Site {
                 })
                 .collect();
             let finding = Row {
-                message: plain(&row, "message"),
+                message: value(&row, "message"),
                 concerns,
-                verdict: local_value(row.get("verdict")),
-                note: plain(&row, "note"),
+                verdict: value(&row, "verdict"),
+                note: value(&row, "note"),
             };
             total += 1;
             if !finding.verdict.is_empty() {

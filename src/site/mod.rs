@@ -121,6 +121,11 @@ pub(crate) fn each(
     query::select_each(store, prefixes, page_query.text, bindings, f).with_context(context)
 }
 
+/// The value of `var` in `row` as plain text: an IRI's local name, a literal's value.
+fn value(row: &QuerySolution, var: &str) -> String {
+    query::local_value(row.get(var))
+}
+
 /// A curated query, listed on the home page.
 #[derive(Debug, Clone, Serialize)]
 struct Curated {

@@ -1,9 +1,8 @@
 //! The dataset's own pages: home, search, the network view and the timeline.
 
-use super::{Links, Site, page_query};
+use super::{Links, Site, page_query, value};
 use crate::error::{Context, Result};
 use crate::export::Format;
-use crate::query::local_value;
 use crate::vocab::dcterms;
 use minijinja::context;
 use oxigraph::model::Term;
@@ -76,11 +75,6 @@ struct TimelineEvent {
     #[serde(rename = "notAfter")]
     not_after: String,
     href: String,
-}
-
-/// The value of `var` in `row` as plain text: an IRI's local name, a literal's value.
-fn value(row: &QuerySolution, var: &str) -> String {
-    local_value(row.get(var))
 }
 
 /// Case-, accent- and punctuation-insensitive form of a name, so that "Abu'l-Khayr",

@@ -3,7 +3,7 @@
 //! Read side: SPARQL over the published store (`sources/*.rq`), nothing printed here.
 
 use crate::error::Result;
-use crate::query::{local_value, select};
+use crate::query::{count_value, local_value, select};
 use oxigraph::model::{NamedNode, Term};
 use oxigraph::sparql::QuerySolution;
 use oxigraph::store::Store;
@@ -36,13 +36,6 @@ pub enum SortBy {
     Id,
 }
 
-fn count(row: &QuerySolution, var: &str) -> u64 {
-    match row.get(var) {
-        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 fn text(row: &QuerySolution, var: &str) -> String {
     match row.get(var) {
         Some(Term::NamedNode(n)) => n.as_str().to_owned(),
@@ -62,8 +55,8 @@ pub fn list(store: &Store, prefixes: &[(String, String)], sort: SortBy) -> Resul
                 iri,
                 class: local_value(row.get("class")),
                 tier: local_value(row.get("tier")),
-                cited_by: count(row, "rows"),
-                alone: count(row, "alone"),
+                cited_by: count_value(row.get("rows")),
+                alone: count_value(row.get("alone")),
             }
         })
         .collect();

@@ -8,7 +8,7 @@ mod end;
 
 use super::schema::PerTable;
 use super::{Checked, Table};
-use crate::findings::{Finding, Kind, Readings, Row, Span, compare_readings};
+use crate::findings::{Finding, Kind, Readings, Row, Span, compare_readings, day_number};
 use crate::ingest::rdf::Tier;
 use crate::model::{Certainty, Citation, Event, Named, Participation, Record, Relation, Source};
 use std::collections::{HashMap, HashSet};
@@ -237,9 +237,7 @@ impl Observer {
         };
         self.lives[i] = actor.dates.as_ref().and_then(|d| {
             let span = Span::of(d)?;
-            let end_from = d
-                .throughout
-                .map(|(_, end)| i32::try_from(end.number()).expect("EDTF years fit"));
+            let end_from = d.throughout.map(|(_, end)| day_number(end));
             Some(Life { span, end_from })
         });
     }
@@ -277,14 +275,13 @@ impl Observer {
             && r.certainty == Certainty::Certain
             && let Some((from, to)) = r.date.as_ref().and_then(|d| d.throughout)
         {
-            let number = |d: crate::dates::Day| i32::try_from(d.number()).expect("EDTF years fit");
             self.holdings.push(Holding {
                 predicate: p,
                 object: o,
                 subject: s,
                 relation: rel,
-                from: number(from),
-                to: number(to),
+                from: day_number(from),
+                to: day_number(to),
             });
         }
         let Some(span) = r.date.as_ref().and_then(Span::of) else {
