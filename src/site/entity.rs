@@ -113,11 +113,7 @@ impl Site {
     /// With [`super::FAIL_READ_VARIABLE`] set to `entities`, fails as a store read would.
     pub fn each_entity(&self, mut each: impl FnMut(&NamedNode) -> Result<()>) -> Result<()> {
         let context = || "cannot list the entities".to_owned();
-        if std::env::var_os(super::FAIL_READ_VARIABLE).is_some_and(|name| name == "entities") {
-            let injected =
-                std::io::Error::other(format!("failure injected by {}", super::FAIL_READ_VARIABLE));
-            return Err(crate::Error::Store(injected.into())).with_context(context);
-        }
+        super::injected_failure("entities").with_context(context)?;
         let classes = Root::ALL
             .map(Root::class)
             .into_iter()

@@ -114,11 +114,18 @@ pub(crate) fn each(
     f: impl FnMut(QuerySolution) -> Result<()>,
 ) -> Result<()> {
     let context = || format!("cannot run the page query {}.rq", page_query.name);
-    if std::env::var_os(FAIL_READ_VARIABLE).is_some_and(|name| name == page_query.name) {
-        let injected = std::io::Error::other(format!("failure injected by {FAIL_READ_VARIABLE}"));
-        return Err(crate::Error::Store(injected.into())).with_context(context);
-    }
+    injected_failure(page_query.name).with_context(context)?;
     query::select_each(store, prefixes, page_query.text, bindings, f).with_context(context)
+}
+
+/// A store error when [`FAIL_READ_VARIABLE`] names the read `name` (the tests' way of making
+/// one read fail), nothing otherwise.
+fn injected_failure(name: &str) -> Result<()> {
+    if std::env::var_os(FAIL_READ_VARIABLE).is_some_and(|failing| failing == name) {
+        let injected = std::io::Error::other(format!("failure injected by {FAIL_READ_VARIABLE}"));
+        return Err(crate::Error::Store(injected.into()));
+    }
+    Ok(())
 }
 
 /// The value of `var` in `row` as plain text: an IRI's local name, a literal's value.
