@@ -179,13 +179,13 @@ impl Observer {
         }
     }
 
-    fn mark_cited(&mut self, at: &At<'_>, source: &str) {
-        if let Some(i) = at
-            .number(source)
-            .and_then(|n| self.offset(Table::Sources, n))
-        {
+    /// Marks `source` cited; its id number.
+    fn mark_cited(&mut self, at: &At<'_>, source: &str) -> Option<u32> {
+        let n = at.number(source)?;
+        if let Some(i) = self.offset(Table::Sources, n) {
             self.cited[i] = true;
         }
+        Some(n)
     }
 
     fn involve(&mut self, at: &At<'_>, actor: &str) {
@@ -194,24 +194,25 @@ impl Observer {
         }
     }
 
-    /// Marks the sources cited; returns the one source cited, if only one is.
-    fn cite<'c>(&mut self, at: &At<'_>, citations: &'c [Citation]) -> Option<&'c str> {
+    /// Marks the sources cited; returns the one source cited and its number, if only one is.
+    fn cite<'c>(&mut self, at: &At<'_>, citations: &'c [Citation]) -> Option<(&'c str, u32)> {
+        let mut only = None;
+        let mut one = true;
         for c in citations {
-            self.mark_cited(at, &c.source);
+            let n = self.mark_cited(at, &c.source);
+            match only {
+                None => only = n.map(|n| (c.source.as_str(), n)),
+                Some((first, _)) => one &= first == c.source,
+            }
         }
-        let first = &citations.first()?.source;
-        citations
-            .iter()
-            .all(|c| &c.source == first)
-            .then_some(first.as_str())
+        only.filter(|_| one)
     }
 
     /// Reports a row resting on one tertiary source.
     fn evidence(&mut self, at: &At<'_>, id: &str, citations: &[Citation]) {
-        let Some(source) = self.cite(at, citations) else {
+        let Some((source, n)) = self.cite(at, citations) else {
             return;
         };
-        let Some(n) = at.number(source) else { return };
         let tier = self.offset(Table::Sources, n).and_then(|i| self.tiers[i]);
         if tier == Some(Tier::Tertiary) {
             let message = format!(
