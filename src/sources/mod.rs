@@ -60,9 +60,7 @@ pub fn list(store: &Store, prefixes: &[(String, String)], sort: SortBy) -> Resul
             }
         })
         .collect();
-    // A source of two classes is listed once, with the first class in name order.
-    out.sort_by(|a, b| a.iri.cmp(&b.iri).then(a.class.cmp(&b.class)));
-    out.dedup_by(|b, a| a.iri == b.iri);
+    // One row per source: the mapping types a source with hkg:Source and its one class.
     match sort {
         SortBy::Alone => out.sort_by(|a, b| {
             (b.alone, b.cited_by)
