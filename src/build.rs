@@ -83,10 +83,17 @@ pub fn load(
             let last = match streamed {
                 Ok(()) if options.cancelled() => Message::Failed(Error::Interrupted),
                 Ok(()) => {
-                    for finding in &checked.findings {
-                        let triples = mapper.finding(finding);
+                    for finding in checked.findings() {
+                        let triples = mapper.finding(&finding);
                         written += triples.len();
                         chunk.extend(triples);
+                        if chunk.len() >= CHUNK {
+                            let full =
+                                std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK + 64));
+                            if tx.send(Message::Triples(full)).is_err() {
+                                break;
+                            }
+                        }
                     }
                     let _ = tx.send(Message::Triples(chunk));
                     Message::Done

@@ -476,23 +476,21 @@ fn build(
 /// line) before failing, then every finding; with `strict`, a finding refuses the data.
 fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
     let checked = validate(data)?;
-    let findings = &checked.findings;
-    if findings.is_empty() {
+    if checked.finding_count() == 0 {
         return Ok(checked);
     }
     // Buffered: a finding is written in several pieces, and standard error is not.
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-    for f in findings {
-        writeln!(err, "{f}")?;
-    }
-    let warnings = (findings.iter())
-        .filter(|f| f.kind.severity() == Severity::Warning)
-        .count();
-    let notes = findings.len() - warnings;
-    let reviewed = findings.iter().filter(|f| f.review.is_some()).count();
-    let blocking = findings.iter().filter(|f| f.blocks()).count();
+    let (mut warnings, mut notes, mut reviewed, mut blocking) = (0, 0, 0, 0);
     let mut groups: Vec<(&str, usize)> = Vec::new();
-    for f in findings {
+    for f in checked.findings() {
+        writeln!(err, "{f}")?;
+        match f.kind.severity() {
+            Severity::Warning => warnings += 1,
+            Severity::Note => notes += 1,
+        }
+        reviewed += usize::from(f.review.is_some());
+        blocking += usize::from(f.blocks());
         let group = f.kind.name().split('/').next().unwrap_or_default();
         match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, n)) => *n += 1,

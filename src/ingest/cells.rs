@@ -14,7 +14,8 @@ use oxigraph::model::Literal;
 use std::collections::BTreeSet;
 
 impl<'a> Checker<'a> {
-    /// Checks that `value` names an entity of one of `kinds`; reports and returns false otherwise.
+    /// Checks that `value` names an entity of one of `kinds` and gives its id number;
+    /// reports it and gives `None` otherwise.
     pub(super) fn reference(
         &mut self,
         t: &Sheet,
@@ -22,7 +23,7 @@ impl<'a> Checker<'a> {
         column: &str,
         value: &str,
         kinds: &[Kind],
-    ) -> bool {
+    ) -> Option<u32> {
         // Called for every reference of every row: the wording is made only on failure.
         let nouns = |bare: bool| {
             kinds
@@ -40,7 +41,7 @@ impl<'a> Checker<'a> {
         };
         let registry: &'a Registry = &self.checked.registry;
         match registry.get(value) {
-            Some((_, d)) if kinds.contains(&d.kind) => true,
+            Some((n, d)) if kinds.contains(&d.kind) => Some(n),
             Some((_, d)) => {
                 let wanted = nouns(false);
                 let message = format!(
@@ -50,9 +51,9 @@ impl<'a> Checker<'a> {
                     d.line
                 );
                 self.err(t, row, column, message);
-                false
+                None
             }
-            None if kinds.iter().any(|k| self.checked.unreadable.contains(k)) => false,
+            None if kinds.iter().any(|k| self.checked.unreadable.contains(k)) => None,
             None => {
                 let mut known = (registry.iter())
                     .filter(|&(n, _)| kinds.contains(&registry.declared[n as usize].kind))
@@ -77,21 +78,26 @@ impl<'a> Checker<'a> {
                     hint(value, known)
                 );
                 self.err(t, row, column, message);
-                false
+                None
             }
         }
     }
 
+    /// An optional reference: the id and its number when the cell names an entity of one of
+    /// `kinds`.
     pub(super) fn optional_reference(
         &mut self,
         t: &Sheet,
         row: &Row,
         column: &str,
         kinds: &[Kind],
-    ) -> Option<String> {
+    ) -> Option<(String, u32)> {
         let value = t.cell(row, column);
-        (!value.is_empty() && self.reference(t, row, column, value, kinds))
-            .then(|| value.to_owned())
+        if value.is_empty() {
+            return None;
+        }
+        let n = self.reference(t, row, column, value, kinds)?;
+        Some((value.to_owned(), n))
     }
 
     pub(super) fn class(
@@ -213,7 +219,8 @@ impl<'a> Checker<'a> {
         out
     }
 
-    /// Parses the `sources` column: `id[:locator] | …`; at least one is required.
+    /// Parses the `sources` column: `id[:locator] | …`; at least one is required. The
+    /// number of each valid source goes to the row's references, in citation order.
     pub(super) fn citations(&mut self, t: &Sheet, row: &Row) -> Vec<Citation> {
         let value = t.cell(row, "sources");
         let mut out = Vec::new();
@@ -222,7 +229,8 @@ impl<'a> Checker<'a> {
                 Some((id, locator)) => (id.trim(), Some(locator.trim()).filter(|l| !l.is_empty())),
                 None => (item, None),
             };
-            if self.reference(t, row, "sources", id, &[Kind::Source]) {
+            if let Some(n) = self.reference(t, row, "sources", id, &[Kind::Source]) {
+                self.refs.sources.push(n);
                 out.push(Citation {
                     source: id.to_owned(),
                     locator: locator.map(str::to_owned),

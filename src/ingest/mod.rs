@@ -64,8 +64,9 @@ pub struct Checked {
     unreadable: Vec<Kind>,
     /// For each table, whether it has a header but no rows.
     empty: PerTable<bool>,
-    /// What the data makes doubtful (source criticism), in table and line order.
-    pub findings: Vec<Finding>,
+    /// What the data makes doubtful (source criticism), in table and line order, kept as
+    /// numbers: see [`Checked::findings`].
+    findings: observe::Findings,
 }
 
 /// What `ontology.ttl` and `dataset.ttl` give: their triples, the vocabulary and the base IRI.
@@ -212,6 +213,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     }
     let registry = Registry::new(declared, &files, &mut diags);
 
+    let findings = observe::Findings::new(&files);
     let mut checked = Checked {
         base: turtle.base,
         rdf_files: turtle.triples,
@@ -224,7 +226,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         vocabulary_ok: turtle.vocabulary_ok,
         unreadable,
         empty,
-        findings: Vec::new(),
+        findings,
     };
     // Second pass: every row against the ids and the ontology.
     let mut rows = 0;
@@ -236,7 +238,8 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         ControlFlow::Continue(())
     });
     let (observer, facts) = (checker.observer, checker.facts);
-    let mut findings = observer.map_or_else(Vec::new, |o| o.finish(&checked, &facts));
+    let observer = observer.unwrap_or_else(|| Observer::new(&checked));
+    let mut findings = observer.finish(&checked, &facts);
     drop(facts);
     reviews::apply(&checked, data_dir, &mut findings, &mut diags);
     diags.into_result()?;
@@ -246,6 +249,18 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
 }
 
 impl Checked {
+    /// Every finding of source criticism, in table, line and kind order (reviews of
+    /// findings the data no longer gives last), each made whole as it is given: a large
+    /// dataset can have hundreds of thousands.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.findings.iter(&self.registry)
+    }
+
+    /// How many findings [`Checked::findings`] gives.
+    pub fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
     /// The tier of each source class, as the ontology declares it (`hkg:sourceTier`).
     pub fn tiers(&self) -> &std::collections::BTreeMap<String, crate::findings::Tier> {
         &self.vocabulary.criticism.tiers

@@ -3,6 +3,7 @@
 //! lets it pass unless the verdict is `open`. A review of a finding the data no longer gives
 //! is itself a finding (`review/stale`).
 
+use super::observe::{Findings, View};
 use super::rows::Checker;
 use super::table::{self, ColumnSpec, optional, required};
 use super::{Checked, Table};
@@ -29,26 +30,66 @@ pub const REVIEW_COLUMNS: &[ColumnSpec] = &[
 pub(super) fn apply(
     checked: &Checked,
     data_dir: &Path,
-    findings: &mut Vec<Finding>,
+    findings: &mut Findings,
     diags: &mut Diagnostics,
 ) {
+    let reviews = read(checked, data_dir, diags);
+    if reviews.is_empty() {
+        return;
+    }
+    let by_id: HashMap<&str, usize> = (reviews.iter().enumerate())
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    // Each finding's id is made once, to look its review up: ids are not kept.
+    let view = View {
+        findings,
+        registry: &checked.registry,
+    };
+    let matched: Vec<(usize, usize)> = (findings.found.iter().enumerate())
+        .filter_map(|(f, found)| Some((f, *by_id.get(view.stable_id(found).as_str())?)))
+        .collect();
+    let mut reviewed = vec![None; reviews.len()];
+    for (f, r) in matched {
+        reviewed[r] = Some(f);
+    }
+    for ((finding, review), f) in reviews.into_iter().zip(reviewed) {
+        match f {
+            Some(f) => {
+                findings.found[f].review =
+                    u32::try_from(findings.reviews.len()).expect("fewer than 2^32 reviews");
+                findings.reviews.push(review);
+            }
+            None => findings.stale.push(Finding {
+                kind: Kind::StaleReview,
+                ids: vec![finding.clone()],
+                rows: vec![review.at.clone()],
+                message: format!(
+                    "the review of `{finding}` names a finding the data no longer gives: remove the review, or update its id"
+                )
+                .into_boxed_str(),
+                review: None,
+                kinds: vec![None],
+            }),
+        }
+    }
+}
+
+/// The valid rows of `reviews.csv`, each with the id of the finding it reviews, in file order.
+fn read(checked: &Checked, data_dir: &Path, diags: &mut Diagnostics) -> Vec<(String, Review)> {
+    let mut reviews = Vec::new();
     let path = data_dir.join(FILE_NAME);
     if !path.exists() {
-        return;
+        return reviews;
     }
     let shown = path.display().to_string();
     let file: Arc<str> = Arc::from(shown.as_str());
     let Some(reader) = table::open(&path, &shown, REVIEW_COLUMNS, diags) else {
-        return;
+        return reviews;
     };
-    let by_id: HashMap<String, usize> = (findings.iter().enumerate())
-        .map(|(i, f)| (f.id(), i))
-        .collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut checker = Checker::new(checked);
     // Citations are checked as in any table; their messages name this file.
     checker.table = Table::Sources;
-    let mut stale = Vec::new();
     reader.for_each(Some(diags), |t, row| {
         let finding = t.cell(row, "finding");
         let at = |column: &str| Row {
@@ -102,22 +143,9 @@ pub(super) fn apply(
             sources,
             at: at("finding"),
         };
-        match by_id.get(finding) {
-            Some(&i) => findings[i].review = Some(Box::new(review)),
-            None => stale.push(Finding {
-                kind: Kind::StaleReview,
-                ids: vec![finding.to_owned()],
-                rows: vec![at("finding")],
-                message: format!(
-                    "the review of `{finding}` names a finding the data no longer gives: remove the review, or update its id"
-                )
-                .into_boxed_str(),
-                review: None,
-                kinds: vec![None],
-            }),
-        }
+        reviews.push((finding.to_owned(), review));
         ControlFlow::Continue(())
     });
     diags.append(checker.diags);
-    findings.append(&mut stale);
+    reviews
 }

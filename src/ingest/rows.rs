@@ -32,6 +32,35 @@ pub(super) struct Checker<'a> {
     pairs: HashSet<(u32, u32)>,
     /// Source criticism, in the second pass only.
     pub(super) observer: Option<Observer>,
+    /// What the row being checked refers to, as id numbers, for the observer.
+    pub(super) refs: Refs,
+}
+
+/// The id numbers a row resolved while it was checked (valid references only), so that
+/// the observer looks nothing up again.
+#[derive(Debug, Default)]
+pub(super) struct Refs {
+    /// The row's own id.
+    pub(super) id: Option<u32>,
+    /// A relation's subject and object, a participation's event and actor, a source's
+    /// `part_of` and `archive`.
+    pub(super) pair: [Option<u32>; 2],
+    /// The cited sources, in the order of the record's citations.
+    pub(super) sources: Vec<u32>,
+    /// An event's `about` targets.
+    pub(super) about: Vec<u32>,
+    /// An event's `in_response_to` targets.
+    pub(super) answers: Vec<u32>,
+}
+
+impl Refs {
+    fn clear(&mut self) {
+        self.id = None;
+        self.pair = [None; 2];
+        self.sources.clear();
+        self.about.clear();
+        self.answers.clear();
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -46,6 +75,7 @@ impl<'a> Checker<'a> {
             roles: HashMap::new(),
             pairs: HashSet::new(),
             observer: None,
+            refs: Refs::default(),
         }
     }
 
@@ -53,10 +83,16 @@ impl<'a> Checker<'a> {
     /// reported otherwise).
     pub(super) fn record(&mut self, t: &Sheet, row: &Row) -> Option<Record> {
         self.fact = None;
+        self.refs.clear();
         let record = self.make(t, row);
         if let (Some(observer), Some(record)) = (&mut self.observer, &record) {
             observer.columns(self.table, t);
-            observer.record(self.checked, self.table, row.line, record, self.fact);
+            let seen = super::observe::Seen {
+                line: row.line,
+                refs: &self.refs,
+                fact: self.fact,
+            };
+            observer.record(self.checked, &seen, record);
         }
         record
     }
@@ -82,21 +118,17 @@ impl<'a> Checker<'a> {
         n
     }
 
-    /// The number of an id known to be registered.
-    fn number(&self, id: &str) -> u32 {
-        self.checked.registry.get(id).map_or(u32::MAX, |(n, _)| n)
-    }
-
     pub(super) fn err(&mut self, t: &Sheet, row: &Row, column: &str, message: impl Into<String>) {
         self.diags
             .push(&t.file, row.line, t.column(column), message);
     }
 
     /// The row's id if it was registered (invalid and duplicate ids are already reported).
-    fn id(&self, t: &Sheet, row: &Row, kind: Kind) -> Option<String> {
+    fn id(&mut self, t: &Sheet, row: &Row, kind: Kind) -> Option<String> {
         let id = t.cell(row, "id");
         match self.checked.registry.get(id) {
-            Some((_, d)) if d.kind == kind && d.table == self.table && d.line == row.line => {
+            Some((n, d)) if d.kind == kind && d.table == self.table && d.line == row.line => {
+                self.refs.id = Some(n);
                 Some(id.to_owned())
             }
             _ => None,
@@ -127,10 +159,11 @@ impl<'a> Checker<'a> {
             self.err(t, row, "doi", format!("`{}` is not a DOI; write it without the resolver, e.g. `10.22363/2312-8674-2025-24-1-31-43`", shorten(d)));
         }
         let part_of = self.optional_reference(t, row, "part_of", &[Kind::Source]);
-        if part_of.is_some() && part_of.as_deref() == id.as_deref() {
+        if part_of.is_some() && part_of.as_ref().map(|p| p.0.as_str()) == id.as_deref() {
             self.err(t, row, "part_of", "a source cannot be part of itself");
         }
         let archive = self.optional_reference(t, row, "archive", &[Kind::Actor]);
+        self.refs.pair = [part_of.as_ref().map(|p| p.1), archive.as_ref().map(|a| a.1)];
         let language = match t.cell(row, "language") {
             "" => None,
             tag => self.language(t, row, "language", tag),
@@ -144,8 +177,8 @@ impl<'a> Checker<'a> {
             issued,
             url,
             doi,
-            part_of,
-            archive,
+            part_of: part_of.map(|p| p.0),
+            archive: archive.map(|a| a.0),
             fond: Self::optional_text(t, row, "fond"),
             opis: Self::optional_text(t, row, "opis"),
             delo: Self::optional_text(t, row, "delo"),
@@ -194,6 +227,7 @@ impl<'a> Checker<'a> {
         let coordinates = self.coordinates(t, row);
         let part_of = if kind == Kind::Place {
             self.optional_reference(t, row, "part_of", &[Kind::Place])
+                .map(|p| p.0)
         } else {
             None
         };
@@ -218,8 +252,10 @@ impl<'a> Checker<'a> {
     fn relation(&mut self, t: &Sheet, row: &Row) -> Option<Relation> {
         let id = self.id(t, row, Kind::Assertion);
         let subject = t.cell(row, "subject").to_owned();
-        let subject_ok =
-            !subject.is_empty() && self.reference(t, row, "subject", &subject, &[Kind::Actor]);
+        let subject_n = (!subject.is_empty())
+            .then(|| self.reference(t, row, "subject", &subject, &[Kind::Actor]))
+            .flatten();
+        let subject_ok = subject_n.is_some();
         if subject.is_empty() {
             self.err(t, row, "subject", "empty subject; give an actor id");
         }
@@ -235,8 +271,9 @@ impl<'a> Checker<'a> {
             self.err(t, row, "predicate", message);
         }
         let object = t.cell(row, "object").to_owned();
-        let object_ok = !object.is_empty()
-            && self.reference(t, row, "object", &object, &[Kind::Actor, Kind::Place]);
+        let object_n = (!object.is_empty())
+            .then(|| self.reference(t, row, "object", &object, &[Kind::Actor, Kind::Place]))
+            .flatten();
         if object.is_empty() {
             self.err(t, row, "object", "empty object; give an actor or place id");
         }
@@ -248,25 +285,25 @@ impl<'a> Checker<'a> {
                 format!("`{subject}` is related to itself; subject and object must differ"),
             );
         }
-        let object_is_place =
-            (self.checked.registry.get(&object)).is_some_and(|(_, d)| d.kind == Kind::Place);
+        let object_is_place = object_n
+            .is_some_and(|n| self.checked.registry.declared[n as usize].kind == Kind::Place);
         let calendar = self.calendar(t, row);
         let date = self.date(t, row, "date", calendar);
-        let place = self.optional_reference(t, row, "place", &[Kind::Place]);
+        let place = (self.optional_reference(t, row, "place", &[Kind::Place])).map(|p| p.0);
         let certainty = self.certainty(t, row);
         let sources = self.citations(t, row);
-        if !(subject_ok && predicate_ok && object_ok) || subject == object {
+        let (Some(s), Some(o)) = (subject_n, object_n) else {
+            return None;
+        };
+        if !predicate_ok || subject == object {
             return None;
         }
         let id = id?;
-        let fact = (
-            self.number(&subject),
-            self.name(&predicate),
-            self.number(&object),
-        );
+        let n = self.refs.id?;
+        self.refs.pair = [Some(s), Some(o)];
+        let fact = (s, self.name(&predicate), o);
         self.fact = Some(fact);
         let restated = certainty != Certainty::Disputed && {
-            let n = self.number(&id);
             match self.facts.entry(fact) {
                 std::collections::hash_map::Entry::Occupied(_) => true,
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -299,8 +336,13 @@ impl<'a> Checker<'a> {
         let ru = self.required_text(t, row, "label_ru");
         let calendar = self.calendar(t, row);
         let date = self.date(t, row, "date", calendar);
-        let place = self.optional_reference(t, row, "place", &[Kind::Place]);
-        let mut links = |column: &str| -> Vec<String> {
+        let place = (self.optional_reference(t, row, "place", &[Kind::Place])).map(|p| p.0);
+        // Taken and put back: the closure borrows the checker.
+        let (mut about_n, mut answers_n) = (
+            std::mem::take(&mut self.refs.about),
+            std::mem::take(&mut self.refs.answers),
+        );
+        let mut links = |column: &str, numbers: &mut Vec<u32>| -> Vec<String> {
             let mut out = Vec::new();
             for item in list(t.cell(row, column)) {
                 if Some(item) == id.as_deref() {
@@ -310,14 +352,16 @@ impl<'a> Checker<'a> {
                         column,
                         format!("event `{item}` cannot refer to itself"),
                     );
-                } else if self.reference(t, row, column, item, &[Kind::Event]) {
+                } else if let Some(n) = self.reference(t, row, column, item, &[Kind::Event]) {
+                    numbers.push(n);
                     out.push(item.to_owned());
                 }
             }
             out
         };
-        let about = links("about");
-        let in_response_to = links("in_response_to");
+        let about = links("about", &mut about_n);
+        let in_response_to = links("in_response_to", &mut answers_n);
+        (self.refs.about, self.refs.answers) = (about_n, answers_n);
         let certainty = self.certainty(t, row);
         let sources = self.citations(t, row);
         Some(Event {
@@ -348,8 +392,8 @@ impl<'a> Checker<'a> {
         let event = t.cell(row, "event");
         let actor = t.cell(row, "actor");
         let role = t.cell(row, "role");
-        let event_ok = self.reference(t, row, "event", event, &[Kind::Event]);
-        let actor_ok = self.reference(t, row, "actor", actor, &[Kind::Actor]);
+        let event_n = self.reference(t, row, "event", event, &[Kind::Event]);
+        let actor_n = self.reference(t, row, "actor", actor, &[Kind::Actor]);
         let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
         let role_ok = vocabulary.roles.contains(role) || !self.checked.vocabulary_ok;
         if !role_ok {
@@ -360,10 +404,13 @@ impl<'a> Checker<'a> {
             );
             self.err(t, row, "role", message);
         }
-        if !(event_ok && actor_ok && role_ok) {
+        let (Some(e), Some(a)) = (event_n, actor_n) else {
+            return None;
+        };
+        if !role_ok {
             return None;
         }
-        let (e, a) = (self.number(event), self.number(actor));
+        self.refs.pair = [Some(e), Some(a)];
         let key = (e, a, self.name(role));
         if let Some(first) = self.roles.get(&key) {
             let message = format!("`{actor}` is already {role} of `{event}` at line {first}");

@@ -160,7 +160,7 @@ impl Table {
     }
 
     /// Its position in [`Table::ALL`].
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }

@@ -1,8 +1,9 @@
 //! The checks made once every row is seen: `about` and `inResponseTo` links, overlapping
 //! holders, `parentOf` cycles, recorded disagreements and what nothing uses.
 
+use super::found::{Cycle, Findings, View, What};
 use super::{Checked, Observer, Table};
-use crate::findings::{Finding, Kind, slip_explains};
+use crate::findings::{Kind, slip_explains};
 use std::collections::HashMap;
 
 impl Observer {
@@ -11,41 +12,24 @@ impl Observer {
         mut self,
         checked: &Checked,
         facts: &HashMap<(u32, u32, u32), u32>,
-    ) -> Vec<Finding> {
-        self.links(checked);
-        self.overlaps(checked);
-        self.ancestors(checked);
-        self.disagreements(checked, facts);
-        self.unused(checked);
-        let files = &self.files;
-        let order = |f: &Finding| {
-            let first = &f.rows[0];
-            // The rows share their file's name: comparing the pointers is enough.
-            let table = Table::ALL
-                .iter()
-                .position(|t| std::sync::Arc::ptr_eq(&files[*t], &first.file));
-            (table, first.line, first.column, f.kind)
+    ) -> Findings {
+        self.links();
+        self.overlaps();
+        self.ancestors();
+        self.disagreements(facts);
+        self.unused();
+        let mut found = std::mem::take(&mut self.findings.found);
+        let view = View {
+            findings: &self.findings,
+            registry: &checked.registry,
         };
-        self.found
-            .sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.ids.cmp(&b.ids)));
-        for f in &mut self.found {
-            // A participation's finding ends with the role, which is no entity.
-            let entities = match f.kind {
-                Kind::ParticipantAfterDeath | Kind::ParticipantBeforeBirth | Kind::DeathDate => 2,
-                _ => f.ids.len(),
-            };
-            f.kinds = (f.ids.iter().enumerate())
-                .map(|(i, id)| {
-                    (i < entities)
-                        .then(|| checked.registry.get(id).map(|(_, d)| d.kind))
-                        .flatten()
-                })
-                .collect();
-        }
-        self.found
+        found.sort_by(|a, b| view.order(a, b));
+        found.shrink_to_fit();
+        self.findings.found = found;
+        self.findings
     }
 
-    fn links(&mut self, checked: &Checked) {
+    fn links(&mut self) {
         for link in std::mem::take(&mut self.links) {
             let span = |n: u32| self.offset(Table::Events, n).and_then(|i| self.spans[i]);
             let (Some(teller), Some(told)) = (span(link.teller), span(link.told)) else {
@@ -54,43 +38,25 @@ impl Observer {
             if !teller.wholly_before(told) {
                 continue;
             }
-            let (a, b) = (
-                checked.registry.id(link.teller),
-                checked.registry.id(link.told),
-            );
-            let (kind, message) = if slip_explains(teller, told) {
-                let days = teller.days_until(told).unwrap_or_default();
-                (
-                    Kind::OldStyleSlip,
-                    format!(
-                        "`{a}` ({teller}) is dated {days} days before `{b}` ({told}), which it {}: no more than the gap between Old and New Style, so one of the two is probably read in the wrong calendar",
-                        if link.answer { "answers" } else { "tells of" }
-                    ),
-                )
+            let kind = if slip_explains(teller, told) {
+                Kind::OldStyleSlip
             } else if link.answer {
-                (
-                    Kind::AnswerBeforePrompt,
-                    format!(
-                        "`{a}` ({teller}) is dated wholly before `{b}` ({told}), which it answers"
-                    ),
-                )
+                Kind::AnswerBeforePrompt
             } else {
-                (
-                    Kind::ReportBeforeEvent,
-                    format!(
-                        "`{a}` ({teller}) is dated wholly before the event it tells of, `{b}` ({told})"
-                    ),
-                )
+                Kind::ReportBeforeEvent
             };
-            let rows = vec![
-                self.entity(checked, link.teller, "date"),
-                self.entity(checked, link.told, "date"),
-            ];
-            self.push(kind, vec![a.to_owned(), b.to_owned()], rows, message);
+            let what = What::Link {
+                teller: link.teller,
+                told: link.told,
+                answer: link.answer,
+                teller_span: teller,
+                told_span: told,
+            };
+            self.push(kind, what);
         }
     }
 
-    fn overlaps(&mut self, checked: &Checked) {
+    fn overlaps(&mut self) {
         let mut holdings = std::mem::take(&mut self.holdings);
         holdings.sort_by_key(|h| (h.predicate, h.object, h.from, h.relation));
         for (i, a) in holdings.iter().enumerate() {
@@ -101,33 +67,21 @@ impl Observer {
                 if a.subject == b.subject || self.co_rulers.contains(&pair) {
                     continue;
                 }
-                let id = |n: u32| checked.registry.id(n).to_owned();
-                let (ra, rb) = (id(a.relation), id(b.relation));
-                let day = |n: i32| crate::dates::Day::from_number(i64::from(n));
-                let message = format!(
-                    "`{}` ({} to {}, `{ra}`) and `{}` ({} to {}, `{rb}`) both surely hold `{}` at once, which has one holder at a time: check the dates, or declare them `coRulerOf` each other if they shared it",
-                    id(a.subject),
-                    day(a.from),
-                    day(a.to),
-                    id(b.subject),
-                    day(b.from),
-                    day(b.to),
-                    id(a.object)
-                );
-                let rows = vec![
-                    self.entity(checked, b.relation, "date"),
-                    self.entity(checked, a.relation, "date"),
-                ];
-                let mut ids = vec![ra, rb];
-                ids.sort();
-                self.push(Kind::OfficeOverlap, ids, rows, message);
+                let what = What::Overlap {
+                    object: a.object,
+                    holders: [
+                        (a.subject, a.relation, a.from, a.to),
+                        (b.subject, b.relation, b.from, b.to),
+                    ],
+                };
+                self.push(Kind::OfficeOverlap, what);
             }
         }
     }
 
     /// Cycles of `parentOf`: a depth-first search from each person in number order, one
     /// finding per edge that leads back onto the current path (linear in the edges).
-    fn ancestors(&mut self, checked: &Checked) {
+    fn ancestors(&mut self) {
         let mut children: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
         for (parent, child, rel) in std::mem::take(&mut self.parents) {
             children.entry(parent).or_default().push((child, rel));
@@ -162,11 +116,18 @@ impl Observer {
                     }
                     Some(1) => {
                         let at = path.iter().position(|p| p.0 == child).unwrap_or(0);
-                        let people: Vec<u32> = path[at..].iter().map(|p| p.0).collect();
+                        let mut people: Vec<u32> = path[at..].iter().map(|p| p.0).collect();
                         let mut cycle: Vec<u32> =
                             path[at + 1..].iter().map(|p| p.2).chain([rel]).collect();
+                        people.sort_unstable();
                         cycle.sort_unstable();
-                        self.own_ancestor(checked, &people, &cycle);
+                        let i = u32::try_from(self.findings.cycles.len())
+                            .expect("fewer than 2^32 cycles");
+                        self.findings.cycles.push(Cycle {
+                            people: people.into(),
+                            relations: cycle.into(),
+                        });
+                        self.push(Kind::OwnAncestor, What::Cycle(i));
                     }
                     Some(_) => {}
                 }
@@ -174,91 +135,32 @@ impl Observer {
         }
     }
 
-    /// One `parentOf` cycle: `people` on it, through `relations` (in file order). Named by
-    /// ids in their sorted order, so that the finding does not depend on the rows' order.
-    fn own_ancestor(&mut self, checked: &Checked, people: &[u32], relations: &[u32]) {
-        let sorted = |numbers: &[u32]| {
-            let mut ids: Vec<String> = (numbers.iter())
-                .map(|&n| checked.registry.id(n).to_owned())
-                .collect();
-            ids.sort();
-            ids
-        };
-        let (ids, people) = (sorted(relations), sorted(people));
-        let quoted = |ids: &[String]| {
-            let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
-            quoted.join(", ")
-        };
-        let message = format!(
-            "{} {} their own ancestor{} through `parentOf`: {}",
-            quoted(&people),
-            if people.len() == 1 { "is" } else { "are" },
-            if people.len() == 1 { "" } else { "s" },
-            quoted(&ids)
-        );
-        let rows = relations
-            .iter()
-            .map(|&n| self.entity(checked, n, "id"))
-            .collect();
-        self.push(Kind::OwnAncestor, ids, rows, message);
-    }
-
-    fn disagreements(&mut self, checked: &Checked, facts: &HashMap<(u32, u32, u32), u32>) {
-        for (fact, rel) in std::mem::take(&mut self.disputed) {
-            let Some(&other) = facts.get(&fact) else {
-                continue;
-            };
-            let (a, b) = (checked.registry.id(rel), checked.registry.id(other));
-            let message = format!(
-                "`{a}` is disputed: the sources disagree, and `{b}` gives the same relation undisputed"
-            );
-            let rows = vec![
-                self.entity(checked, rel, "id"),
-                self.entity(checked, other, "id"),
-            ];
-            self.push(
-                Kind::RecordedDisagreement,
-                vec![a.to_owned(), b.to_owned()],
-                rows,
-                message,
-            );
+    fn disagreements(&mut self, facts: &HashMap<(u32, u32, u32), u32>) {
+        for (fact, relation) in std::mem::take(&mut self.disputed) {
+            if let Some(&other) = facts.get(&fact) {
+                self.push(
+                    Kind::RecordedDisagreement,
+                    What::Disagreement { relation, other },
+                );
+            }
         }
     }
 
-    fn unused(&mut self, checked: &Checked) {
-        let unused = |table: Table, flags: &[bool]| -> Vec<u32> {
-            let start = self.ranges[table].start;
-            (flags.iter().enumerate())
-                .filter(|(_, used)| !**used)
-                .map(|(i, _)| start + i as u32)
-                .collect()
-        };
+    fn unused(&mut self) {
         let checks = [
-            (
-                Table::Sources,
-                unused(Table::Sources, &self.cited),
-                Kind::UncitedSource,
-                "source `{}` is cited by no row: cite it or remove it",
-            ),
-            (
-                Table::Events,
-                unused(Table::Events, &self.attended),
-                Kind::EventWithoutParticipants,
-                "event `{}` has no participants in participants.csv",
-            ),
-            (
-                Table::Actors,
-                unused(Table::Actors, &self.involved),
-                Kind::IsolatedActor,
-                "actor `{}` has no relation and takes part in no event",
-            ),
+            (Table::Sources, Kind::UncitedSource),
+            (Table::Events, Kind::EventWithoutParticipants),
+            (Table::Actors, Kind::IsolatedActor),
         ];
-        for (_, numbers, kind, template) in checks {
-            for n in numbers {
-                let id = checked.registry.id(n).to_owned();
-                let message = template.replace("{}", &id);
-                let rows = vec![self.entity(checked, n, "id")];
-                self.push(kind, vec![id], rows, message);
+        for (table, kind) in checks {
+            let used = match table {
+                Table::Sources => std::mem::take(&mut self.cited),
+                Table::Events => std::mem::take(&mut self.attended),
+                _ => std::mem::take(&mut self.involved),
+            };
+            let start = self.ranges[table].start;
+            for (n, _) in (start..).zip(used).filter(|(_, used)| !used) {
+                self.push(kind, What::Unused(n));
             }
         }
     }

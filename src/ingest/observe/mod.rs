@@ -1,19 +1,24 @@
 //! Source criticism during the second pass: what each valid row says of dates, evidence and
 //! holders is kept per id (the Gregorian span of every actor and event, a few flags), the
 //! checks that need one row are made at once, the others at the end ([`Observer::finish`]).
-//! The findings themselves are [`crate::findings`]'; `end` holds the checks made at the end. Memory grows with the number of ids,
-//! not with the rows: a span is 12 bytes, a flag one.
+//! The findings themselves are [`crate::findings`]'; `end` holds the checks made at the end,
+//! `found` the findings as numbers until they are shown. Memory grows with the number of
+//! ids, not with the rows: a span is 12 bytes, a flag one, a finding 64.
 
 mod end;
+mod found;
 
+pub(super) use found::{Findings, Found, NO_REVIEW, View};
+
+use super::rows::Refs;
 use super::schema::PerTable;
 use super::{Checked, Table};
-use crate::findings::{Finding, Kind, Readings, Row, Span, compare_readings, day_number};
+use crate::findings::{Kind, Readings, Span, compare_readings, day_number};
 use crate::ingest::rdf::Tier;
-use crate::model::{Certainty, Citation, Event, Named, Participation, Record, Relation, Source};
+use crate::model::{Certainty, Event, Named, Participation, Record, Relation, Source};
+use found::What;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Arc;
 
 /// An actor's dates: the whole span, and the earliest day their dates can end (when the end
 /// is known apart from the start).
@@ -63,11 +68,17 @@ pub(super) struct Observer {
     co_rulers: HashSet<(u32, u32)>,
     /// `parentOf` relations: (parent, child, relation).
     parents: Vec<(u32, u32, u32)>,
-    /// Each table's columns, 1-based.
-    columns: PerTable<HashMap<&'static str, usize>>,
-    /// Each table's file as shown, shared by the rows of every finding.
-    files: PerTable<Arc<str>>,
-    found: Vec<Finding>,
+    findings: Findings,
+}
+
+/// The row the observer is shown, as the checker saw it.
+pub(super) struct Seen<'a> {
+    /// Its line.
+    pub(super) line: u64,
+    /// The id numbers it refers to.
+    pub(super) refs: &'a Refs,
+    /// A relation's (subject, relation type, object), as the checker numbers them.
+    pub(super) fact: Option<(u32, u32, u32)>,
 }
 
 /// The columns findings point at.
@@ -112,9 +123,7 @@ impl Observer {
             holdings: Vec::new(),
             co_rulers: HashSet::new(),
             parents: Vec::new(),
-            columns: PerTable::new(|_| HashMap::new()),
-            files: PerTable::new(|t| Arc::from(checked.files[t].as_str())),
-            found: Vec::new(),
+            findings: Findings::new(&checked.files),
         }
     }
 
@@ -127,113 +136,82 @@ impl Observer {
 
     /// Notes the columns of `sheet` (the table being read) the first time.
     pub(super) fn columns(&mut self, table: Table, sheet: &super::table::Sheet) {
-        if self.columns[table].is_empty() {
+        let columns = &mut self.findings.columns[table];
+        if columns.is_empty() {
             for name in COLUMNS {
                 if let Some(c) = sheet.column(name) {
-                    self.columns[table].insert(name, c);
+                    columns.insert(name, c);
                 }
             }
         }
     }
 
-    /// Looks at one valid row, `line` of `table`; `fact` is a relation's (subject, relation
-    /// type, object) as the checker numbers them.
-    pub(super) fn record(
-        &mut self,
-        checked: &Checked,
-        table: Table,
-        line: u64,
-        record: &Record,
-        fact: Option<(u32, u32, u32)>,
-    ) {
-        let at = At {
-            checked,
-            table,
-            line,
-        };
+    /// Looks at one valid row.
+    pub(super) fn record(&mut self, checked: &Checked, seen: &Seen<'_>, record: &Record) {
+        let refs = seen.refs;
         match record {
-            Record::Source(s) => self.source(&at, s),
-            Record::Actor(a) => self.actor(&at, a),
-            Record::Place(p) => {
-                self.cite(&at, &p.sources);
+            Record::Source(s) => self.source(checked, refs, s),
+            Record::Actor(a) => self.actor(refs, a),
+            Record::Place(_) => {
+                self.cite(refs);
             }
-            Record::Relation(r) => self.relation(&at, r, fact),
-            Record::Event(e) => self.event(&at, e),
-            Record::Participation(p) => self.participation(&at, p),
+            Record::Relation(r) => self.relation(checked, seen, r),
+            Record::Event(e) => self.event(checked, refs, e),
+            Record::Participation(p) => self.participation(checked, seen, p),
         }
     }
 
-    fn source(&mut self, at: &At<'_>, source: &Source) {
-        let criticism = &at.checked.vocabulary.criticism;
-        if let Some(i) = at
-            .number(&source.id)
-            .and_then(|n| self.offset(Table::Sources, n))
-        {
+    fn source(&mut self, checked: &Checked, refs: &Refs, source: &Source) {
+        let criticism = &checked.vocabulary.criticism;
+        if let Some(i) = refs.id.and_then(|n| self.offset(Table::Sources, n)) {
             self.tiers[i] = criticism.tiers.get(&source.class).copied();
         }
-        if let Some(whole) = &source.part_of {
-            self.mark_cited(at, whole);
+        let [whole, archive] = refs.pair;
+        if let Some(whole) = whole {
+            self.mark_cited(whole);
         }
-        if let Some(archive) = &source.archive {
-            self.involve(at, archive);
+        if let Some(archive) = archive {
+            self.involve(archive);
         }
     }
 
-    /// Marks `source` cited; its id number.
-    fn mark_cited(&mut self, at: &At<'_>, source: &str) -> Option<u32> {
-        let n = at.number(source)?;
+    fn mark_cited(&mut self, n: u32) {
         if let Some(i) = self.offset(Table::Sources, n) {
             self.cited[i] = true;
         }
-        Some(n)
     }
 
-    fn involve(&mut self, at: &At<'_>, actor: &str) {
-        if let Some(i) = at.number(actor).and_then(|n| self.offset(Table::Actors, n)) {
+    fn involve(&mut self, n: u32) {
+        if let Some(i) = self.offset(Table::Actors, n) {
             self.involved[i] = true;
         }
     }
 
-    /// Marks the sources cited; returns the one source cited and its number, if only one is.
-    fn cite<'c>(&mut self, at: &At<'_>, citations: &'c [Citation]) -> Option<(&'c str, u32)> {
-        let mut only = None;
-        let mut one = true;
-        for c in citations {
-            let n = self.mark_cited(at, &c.source);
-            match only {
-                None => only = n.map(|n| (c.source.as_str(), n)),
-                Some((first, _)) => one &= first == c.source,
-            }
+    /// Marks the row's sources cited; the number of the one source it cites, if only one.
+    fn cite(&mut self, refs: &Refs) -> Option<u32> {
+        for &n in &refs.sources {
+            self.mark_cited(n);
         }
-        only.filter(|_| one)
+        let (&first, rest) = refs.sources.split_first()?;
+        rest.iter().all(|&n| n == first).then_some(first)
     }
 
     /// Reports a row resting on one tertiary source.
-    fn evidence(&mut self, at: &At<'_>, id: &str, citations: &[Citation]) {
-        let Some((source, n)) = self.cite(at, citations) else {
+    fn evidence(&mut self, refs: &Refs) {
+        let (Some(source), Some(row)) = (self.cite(refs), refs.id) else {
             return;
         };
-        let tier = self.offset(Table::Sources, n).and_then(|i| self.tiers[i]);
+        let tier = self
+            .offset(Table::Sources, source)
+            .and_then(|i| self.tiers[i]);
         if tier == Some(Tier::Tertiary) {
-            let message = format!(
-                "`{id}` rests on one source only, `{source}`, a tertiary one: look for a primary source or a study that confirms it"
-            );
-            let rows = vec![at.here(self, "sources"), self.entity(at.checked, n, "type")];
-            self.push(
-                Kind::SingleTertiarySource,
-                vec![id.to_owned()],
-                rows,
-                message,
-            );
+            self.push(Kind::SingleTertiarySource, What::Tertiary { row, source });
         }
     }
 
-    fn actor(&mut self, at: &At<'_>, actor: &Named) {
-        self.cite(at, &actor.sources);
-        let Some(i) = at
-            .number(&actor.id)
-            .and_then(|n| self.offset(Table::Actors, n))
-        else {
+    fn actor(&mut self, refs: &Refs, actor: &Named) {
+        self.cite(refs);
+        let Some(i) = refs.id.and_then(|n| self.offset(Table::Actors, n)) else {
             return;
         };
         self.lives[i] = actor.dates.as_ref().and_then(|d| {
@@ -248,22 +226,18 @@ impl Observer {
         self.offset(Table::Actors, n).and_then(|i| self.lives[i])
     }
 
-    fn relation(&mut self, at: &At<'_>, r: &Relation, fact: Option<(u32, u32, u32)>) {
-        self.evidence(at, &r.id, &r.sources);
-        self.involve(at, &r.subject);
-        self.involve(at, &r.object);
-        let (Some(rel), Some(s), Some(o)) = (
-            at.number(&r.id),
-            at.number(&r.subject),
-            at.number(&r.object),
-        ) else {
+    fn relation(&mut self, checked: &Checked, seen: &Seen<'_>, r: &Relation) {
+        let refs = seen.refs;
+        self.evidence(refs);
+        let (Some(rel), Some(fact @ (s, p, o))) = (refs.id, seen.fact) else {
             return;
         };
-        let Some(fact @ (_, p, _)) = fact else { return };
+        self.involve(s);
+        self.involve(o);
         if r.certainty == Certainty::Disputed {
             self.disputed.push((fact, rel));
         }
-        let criticism = &at.checked.vocabulary.criticism;
+        let criticism = &checked.vocabulary.criticism;
         // Terms of the ontology itself (`hkg:coRulerOf`, `hkg:parentOf`).
         if r.predicate == "coRulerOf" {
             self.co_rulers.insert((s.min(o), s.max(o)));
@@ -289,8 +263,8 @@ impl Observer {
             return;
         };
         let posthumous = criticism.posthumous.contains(&r.predicate);
-        for (party, n) in [(&r.subject, s), (&r.object, o)] {
-            if posthumous && n == o {
+        for (n, of_object) in [(s, false), (o, true)] {
+            if posthumous && of_object {
                 continue;
             }
             let Some(life) = self.life(n) else { continue };
@@ -298,17 +272,22 @@ impl Observer {
             if !(after || span.wholly_before(life.span)) {
                 continue;
             }
-            let (kind, when) = match (after, one_holder && n == s) {
-                (true, true) => (Kind::OfficeAfterDeath, "after the end of"),
-                (true, false) => (Kind::RelationOutsideLife, "after the end of"),
-                (false, _) => (Kind::RelationOutsideLife, "before the start of"),
+            let kind = if after && one_holder && !of_object {
+                Kind::OfficeAfterDeath
+            } else {
+                Kind::RelationOutsideLife
             };
-            let message = format!(
-                "`{}` ({span}) relates `{party}` ({}) wholly {when} their dates: `{}` {} `{}`",
-                r.id, life.span, r.subject, r.predicate, r.object
-            );
-            let rows = vec![at.here(self, "date"), self.entity(at.checked, n, "dates")];
-            self.push(kind, vec![r.id.clone(), party.clone()], rows, message);
+            let predicate = self.findings.word(&r.predicate);
+            let what = What::Life {
+                relation: rel,
+                subject: s,
+                object: o,
+                predicate,
+                of_object,
+                span,
+                life: life.span,
+            };
+            self.push(kind, what);
         }
         if span.is_day() {
             match self.days.get(&fact) {
@@ -317,32 +296,27 @@ impl Observer {
                 }
                 Some(&(first, earlier)) => {
                     if compare_readings(earlier, span) == Readings::Slip {
-                        let first_id = at.checked.registry.id(first).to_owned();
-                        let message = format!(
-                            "`{}` ({span}) and `{first_id}` ({earlier}) give the same relation on days that would be one if one of them were read in the other calendar (Old Style / New Style): check the calendar of each",
-                            r.id
-                        );
-                        let rows = vec![
-                            at.here(self, "date"),
-                            self.entity(at.checked, first, "date"),
-                        ];
-                        let mut ids = vec![first_id, r.id.clone()];
-                        ids.sort();
-                        self.push(Kind::OldStyleSlip, ids, rows, message);
+                        let what = What::Slip {
+                            relation: rel,
+                            first,
+                            span,
+                            earlier,
+                        };
+                        self.push(Kind::OldStyleSlip, what);
                     }
                 }
             }
         }
     }
 
-    fn event(&mut self, at: &At<'_>, e: &Event) {
-        self.evidence(at, &e.id, &e.sources);
-        let Some(n) = at.number(&e.id) else { return };
+    fn event(&mut self, checked: &Checked, refs: &Refs, e: &Event) {
+        self.evidence(refs);
+        let Some(n) = refs.id else { return };
         let Some(i) = self.offset(Table::Events, n) else {
             return;
         };
         self.spans[i] = e.date.as_ref().and_then(Span::of);
-        let criticism = &at.checked.vocabulary.criticism;
+        let criticism = &checked.vocabulary.criticism;
         if let Some(role) = criticism.deceased_roles.get(&e.class) {
             let index = match self.deceased.iter().position(|r| r == role) {
                 Some(index) => index,
@@ -353,24 +327,22 @@ impl Observer {
             };
             self.dying[i] = u8::try_from(index).ok();
         }
-        for (targets, answer) in [(&e.about, false), (&e.in_response_to, true)] {
-            for target in targets {
-                if let Some(told) = at.number(target) {
-                    self.links.push(Link {
-                        teller: n,
-                        told,
-                        answer,
-                    });
-                }
+        for (targets, answer) in [(&refs.about, false), (&refs.answers, true)] {
+            for &told in targets {
+                self.links.push(Link {
+                    teller: n,
+                    told,
+                    answer,
+                });
             }
         }
     }
 
-    fn participation(&mut self, at: &At<'_>, p: &Participation) {
-        self.involve(at, &p.actor);
-        let (Some(event), Some(actor)) = (at.number(&p.event), at.number(&p.actor)) else {
+    fn participation(&mut self, checked: &Checked, seen: &Seen<'_>, p: &Participation) {
+        let [Some(event), Some(actor)] = seen.refs.pair else {
             return;
         };
+        self.involve(actor);
         let Some(i) = self.offset(Table::Events, event) else {
             return;
         };
@@ -378,89 +350,43 @@ impl Observer {
         let (Some(span), Some(life)) = (self.spans[i], self.life(actor)) else {
             return;
         };
-        let criticism = &at.checked.vocabulary.criticism;
+        let criticism = &checked.vocabulary.criticism;
         let dies = self.dying[i].is_some_and(|r| self.deceased[r as usize] == p.role);
-        let ids = vec![p.event.clone(), p.actor.clone(), p.role.clone()];
-        let rows = |me: &Self| {
-            vec![
-                at.here(me, "actor"),
-                me.entity(at.checked, actor, "dates"),
-                me.entity(at.checked, event, "date"),
-            ]
-        };
-        if dies {
+        let kind = if dies {
             let end = Span {
                 lo: life.end_from.unwrap_or(life.span.lo),
                 ..life.span
             };
-            if life.end_from.is_some() && (span.wholly_after(end) || span.wholly_before(end)) {
-                let message = format!(
-                    "`{}`'s dates ({}) do not end at the date of their death, `{}` ({span})",
-                    p.actor, life.span, p.event
-                );
-                let rows = rows(self);
-                self.push(Kind::DeathDate, ids, rows, message);
+            if !(life.end_from.is_some() && (span.wholly_after(end) || span.wholly_before(end))) {
+                return;
             }
+            Kind::DeathDate
+        } else if criticism.posthumous.contains(&p.role) {
             return;
-        }
-        if criticism.posthumous.contains(&p.role) {
-            return;
-        }
-        let (kind, when) = if span.wholly_after(life.span) {
-            (Kind::ParticipantAfterDeath, "after the end of")
+        } else if span.wholly_after(life.span) {
+            Kind::ParticipantAfterDeath
         } else if span.wholly_before(life.span) {
-            (Kind::ParticipantBeforeBirth, "before the start of")
+            Kind::ParticipantBeforeBirth
         } else {
             return;
         };
-        let message = format!(
-            "`{}` ({}) is {} in `{}` ({span}), wholly {when} their dates",
-            p.actor, life.span, p.role, p.event
-        );
-        let rows = rows(self);
-        self.push(kind, ids, rows, message);
+        let role = self.findings.word(&p.role);
+        let what = What::Participant {
+            event,
+            actor,
+            role,
+            line: seen.line,
+            span,
+            life: life.span,
+        };
+        self.push(kind, what);
     }
 
-    /// Where entity number `n` is declared, at `column` of its table.
-    fn entity(&self, checked: &Checked, n: u32, column: &str) -> Row {
-        let d = &checked.registry.declared[n as usize];
-        Row {
-            file: self.files[d.table].clone(),
-            line: d.line,
-            column: self.columns[d.table].get(column).copied(),
-        }
-    }
-
-    fn push(&mut self, kind: Kind, ids: Vec<String>, rows: Vec<Row>, message: String) {
-        self.found.push(Finding {
+    fn push(&mut self, kind: Kind, what: What) {
+        self.findings.found.push(Found {
             kind,
-            ids,
-            rows,
-            message: message.into_boxed_str(),
-            review: None,
-            kinds: Vec::new(),
+            review: NO_REVIEW,
+            what,
         });
-    }
-}
-
-/// The row being looked at.
-struct At<'a> {
-    checked: &'a Checked,
-    table: Table,
-    line: u64,
-}
-
-impl At<'_> {
-    fn number(&self, id: &str) -> Option<u32> {
-        self.checked.registry.get(id).map(|(n, _)| n)
-    }
-
-    /// This row, at `column`.
-    fn here(&self, observer: &Observer, column: &str) -> Row {
-        Row {
-            file: observer.files[self.table].clone(),
-            line: self.line,
-            column: observer.columns[self.table].get(column).copied(),
-        }
     }
 }
