@@ -38,6 +38,8 @@ pub enum Kind {
     OfficeOverlap,
     /// A person who is their own ancestor through `parentOf`.
     OwnAncestor,
+    /// Two spouses one of whom is the other's ancestor through `parentOf`.
+    SpouseAncestor,
     /// A disputed assertion that competes with another on the same relation (a note: the
     /// disagreement is recorded, not an error).
     RecordedDisagreement,
@@ -55,7 +57,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order findings of one row are listed.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::ParticipantAfterDeath,
         Kind::ParticipantBeforeBirth,
         Kind::RelationOutsideLife,
@@ -66,6 +68,7 @@ impl Kind {
         Kind::DeathDate,
         Kind::OfficeOverlap,
         Kind::OwnAncestor,
+        Kind::SpouseAncestor,
         Kind::RecordedDisagreement,
         Kind::SingleTertiarySource,
         Kind::UncitedSource,
@@ -87,6 +90,7 @@ impl Kind {
             Kind::DeathDate => "conflict/death-date",
             Kind::OfficeOverlap => "conflict/office-overlap",
             Kind::OwnAncestor => "conflict/own-ancestor",
+            Kind::SpouseAncestor => "conflict/spouse-ancestor",
             Kind::RecordedDisagreement => "conflict/recorded-disagreement",
             Kind::SingleTertiarySource => "evidence/single-tertiary-source",
             Kind::UncitedSource => "evidence/uncited-source",

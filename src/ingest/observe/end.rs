@@ -1,7 +1,7 @@
 //! The checks made once every row is seen: `about` and `inResponseTo` links, overlapping
 //! holders, `parentOf` cycles, recorded disagreements and what nothing uses.
 
-use super::found::{Cycle, Findings, View, What};
+use super::found::{Cycle, Findings, Marriage, View, What};
 use super::{Checked, Observer, Table};
 use crate::findings::{Kind, slip_explains};
 use std::collections::HashMap;
@@ -15,7 +15,10 @@ impl Observer {
     ) -> Findings {
         self.links();
         self.overlaps();
-        self.ancestors();
+        let children = self.children();
+        self.ancestors(&children);
+        self.marriages(&children);
+        drop(children);
         self.disagreements(facts);
         self.unused();
         let mut found = std::mem::take(&mut self.findings.found);
@@ -79,16 +82,21 @@ impl Observer {
         }
     }
 
-    /// Cycles of `parentOf`: a depth-first search from each person in number order, one
-    /// finding per edge that leads back onto the current path (linear in the edges).
-    fn ancestors(&mut self) {
-        let mut children: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    /// Each parent's children through `parentOf`, with the relation, in number order.
+    fn children(&mut self) -> Children {
+        let mut children: Children = HashMap::new();
         for (parent, child, rel) in std::mem::take(&mut self.parents) {
             children.entry(parent).or_default().push((child, rel));
         }
         for list in children.values_mut() {
             list.sort_unstable();
         }
+        children
+    }
+
+    /// Cycles of `parentOf`: a depth-first search from each person in number order, one
+    /// finding per edge that leads back onto the current path (linear in the edges).
+    fn ancestors(&mut self, children: &Children) {
         let mut starts: Vec<u32> = children.keys().copied().collect();
         starts.sort_unstable();
         // 1: on the current path; 2: done.
@@ -135,6 +143,28 @@ impl Observer {
         }
     }
 
+    /// Spouses one of whom descends from the other: for each `spouseOf`, the shortest line
+    /// of `parentOf` from one to the other, at most [`GENERATIONS`] long (so that the search
+    /// stays linear in a huge genealogy). A widow married to her husband's son by another
+    /// wife (levirate) is no such case: the son does not descend from her.
+    fn marriages(&mut self, children: &Children) {
+        for (a, b, spouse) in std::mem::take(&mut self.spouses) {
+            let found = (descent(children, a, b).map(|line| (a, b, line)))
+                .or_else(|| descent(children, b, a).map(|line| (b, a, line)));
+            let Some((ancestor, descendant, line)) = found else {
+                continue;
+            };
+            let i = u32::try_from(self.findings.marriages.len()).expect("fewer than 2^32");
+            self.findings.marriages.push(Marriage {
+                spouse,
+                ancestor,
+                descendant,
+                line: line.into(),
+            });
+            self.push(Kind::SpouseAncestor, What::Marriage(i));
+        }
+    }
+
     fn disagreements(&mut self, facts: &HashMap<(u32, u32, u32), u32>) {
         for (fact, relation) in std::mem::take(&mut self.disputed) {
             if let Some(&other) = facts.get(&fact) {
@@ -164,4 +194,47 @@ impl Observer {
             }
         }
     }
+}
+
+/// Each parent's children through `parentOf`: (child, relation), in number order.
+type Children = HashMap<u32, Vec<(u32, u32)>>;
+
+/// How many generations [`Observer::marriages`] looks down: more than any dynasty a dataset
+/// of this kind follows (Chinggis Khan to the Kazakh khans of the 1730s is under twenty).
+const GENERATIONS: usize = 64;
+
+/// The shortest line of `parentOf` relations from `ancestor` down to `descendant`, if there
+/// is one of at most [`GENERATIONS`] (a breadth-first search, children in number order).
+fn descent(children: &Children, ancestor: u32, descendant: u32) -> Option<Vec<u32>> {
+    // Each person reached, with the person and relation it was reached from.
+    let mut from: HashMap<u32, (u32, u32)> = HashMap::new();
+    let mut generation = vec![ancestor];
+    for _ in 0..GENERATIONS {
+        let mut next = Vec::new();
+        for &parent in &generation {
+            for &(child, rel) in children.get(&parent).map_or(&[][..], Vec::as_slice) {
+                if child == ancestor || from.contains_key(&child) {
+                    continue;
+                }
+                from.insert(child, (parent, rel));
+                if child == descendant {
+                    let mut line = Vec::new();
+                    let mut at = child;
+                    while at != ancestor {
+                        let (parent, rel) = from[&at];
+                        line.push(rel);
+                        at = parent;
+                    }
+                    line.reverse();
+                    return Some(line);
+                }
+                next.push(child);
+            }
+        }
+        if next.is_empty() {
+            return None;
+        }
+        generation = next;
+    }
+    None
 }

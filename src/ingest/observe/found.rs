@@ -63,6 +63,8 @@ pub(in crate::ingest) enum What {
     },
     /// A `parentOf` cycle, an index into [`Findings::cycles`].
     Cycle(u32),
+    /// Spouses one of whom descends from the other, an index into [`Findings::marriages`].
+    Marriage(u32),
     /// The disputed `relation` competes with the undisputed `other`.
     Disagreement { relation: u32, other: u32 },
     /// An entity nothing uses (a source, an event, an actor: the kind says which).
@@ -74,6 +76,17 @@ pub(in crate::ingest) enum What {
 pub(in crate::ingest) struct Cycle {
     pub(in crate::ingest) people: Box<[u32]>,
     pub(in crate::ingest) relations: Box<[u32]>,
+}
+
+/// A `spouseOf` relation between a person and their descendant.
+#[derive(Debug)]
+pub(in crate::ingest) struct Marriage {
+    /// The `spouseOf` relation.
+    pub(in crate::ingest) spouse: u32,
+    pub(in crate::ingest) ancestor: u32,
+    pub(in crate::ingest) descendant: u32,
+    /// The `parentOf` relations from the ancestor down to the descendant.
+    pub(in crate::ingest) line: Box<[u32]>,
 }
 
 /// One finding as numbers.
@@ -96,6 +109,8 @@ pub(in crate::ingest) struct Findings {
     pub(in crate::ingest) words: Vec<Box<str>>,
     /// `parentOf` cycles.
     pub(in crate::ingest) cycles: Vec<Cycle>,
+    /// Spouses one of whom descends from the other.
+    pub(in crate::ingest) marriages: Vec<Marriage>,
     /// Each table's columns that findings point at, 1-based.
     pub(in crate::ingest) columns: PerTable<HashMap<&'static str, usize>>,
     /// Each table's file as shown, shared by the rows of every finding.
@@ -114,6 +129,7 @@ impl Findings {
             found: Vec::new(),
             words: Vec::new(),
             cycles: Vec::new(),
+            marriages: Vec::new(),
             columns: PerTable::new(|_| HashMap::new()),
             files: PerTable::new(|t| Arc::from(files[t].as_str())),
             reviews: Vec::new(),
@@ -225,6 +241,11 @@ impl<'a> View<'a> {
                 None,
             ],
             What::Cycle(_) => [None; 3],
+            What::Marriage(i) => [
+                Some(Entity(self.findings.marriages[i as usize].spouse, "id")),
+                None,
+                None,
+            ],
             What::Disagreement { relation, other } => [
                 Some(Entity(relation, "id")),
                 Some(Entity(other, "id")),
@@ -234,6 +255,7 @@ impl<'a> View<'a> {
         };
         let cycle: &'a [u32] = match *what {
             What::Cycle(i) => &self.findings.cycles[i as usize].relations,
+            What::Marriage(i) => &self.findings.marriages[i as usize].line,
             _ => &[],
         };
         (fixed.into_iter().flatten()).chain(cycle.iter().map(|&n| Entity(n, "id")))
@@ -311,6 +333,10 @@ impl<'a> View<'a> {
                     .map(|&n| entity(n))
                     .collect(),
             ),
+            What::Marriage(i) => {
+                let m = &self.findings.marriages[i as usize];
+                vec![entity(m.spouse), entity(m.ancestor), entity(m.descendant)]
+            }
             What::Disagreement { relation, other } => vec![entity(relation), entity(other)],
             What::Unused(n) => vec![entity(n)],
         }
@@ -419,6 +445,7 @@ impl<'a> View<'a> {
             }
             What::Overlap { object, holders } => self.overlap(object, holders),
             What::Cycle(i) => self.cycle(i),
+            What::Marriage(i) => self.marriage(i),
             What::Disagreement { relation, other } => format!(
                 "`{}` is disputed: the sources disagree, and `{}` gives the same relation undisputed",
                 id(relation),
@@ -455,6 +482,22 @@ impl<'a> View<'a> {
             day(tb),
             id(rb),
             id(object)
+        )
+    }
+
+    /// The message of spouses one of whom descends from the other.
+    fn marriage(&self, i: u32) -> String {
+        let id = |n: u32| self.id(n);
+        let m = &self.findings.marriages[i as usize];
+        let line: Vec<String> = m.line.iter().map(|&n| format!("`{}`", id(n))).collect();
+        format!(
+            "`{}` makes `{}` and `{}` spouses, but `{}` descends from `{}` through `parentOf`: {}",
+            id(m.spouse),
+            id(m.ancestor),
+            id(m.descendant),
+            id(m.descendant),
+            id(m.ancestor),
+            line.join(", ")
         )
     }
 

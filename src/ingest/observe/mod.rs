@@ -68,6 +68,8 @@ pub(super) struct Observer {
     co_rulers: HashSet<(u32, u32)>,
     /// `parentOf` relations: (parent, child, relation).
     parents: Vec<(u32, u32, u32)>,
+    /// `spouseOf` relations: (subject, object, relation).
+    spouses: Vec<(u32, u32, u32)>,
     findings: Findings,
 }
 
@@ -123,6 +125,7 @@ impl Observer {
             holdings: Vec::new(),
             co_rulers: HashSet::new(),
             parents: Vec::new(),
+            spouses: Vec::new(),
             findings: Findings::new(&checked.files),
         }
     }
@@ -238,12 +241,15 @@ impl Observer {
             self.disputed.push((fact, rel));
         }
         let criticism = &checked.vocabulary.criticism;
-        // Terms of the ontology itself (`hkg:coRulerOf`, `hkg:parentOf`).
+        // Terms of the ontology itself (`hkg:coRulerOf`, `hkg:parentOf`, `hkg:spouseOf`).
         if r.predicate == "coRulerOf" {
             self.co_rulers.insert((s.min(o), s.max(o)));
         }
         if r.predicate == "parentOf" {
             self.parents.push((s, o, rel));
+        }
+        if r.predicate == "spouseOf" {
+            self.spouses.push((s, o, rel));
         }
         let one_holder = criticism.one_holder.contains(&r.predicate);
         if one_holder
