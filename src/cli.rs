@@ -2,7 +2,7 @@
 //! glue that calls the library and prints for people. Only this module and `main` print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use crate::export::{self, Format};
+use crate::export::{self, ExportFormat};
 use crate::findings::Severity;
 use crate::query::{QueryInput, ResultsFormat};
 use crate::store::{self, LoadOptions};
@@ -86,7 +86,10 @@ pub enum Command {
     Export {
         /// Output format.
         #[arg(long, value_enum)]
-        format: Format,
+        format: ExportFormat,
+        /// GEXF only: the events as nodes too, linked to their participants by role.
+        #[arg(long)]
+        events: bool,
         /// Output file (standard output when absent).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
@@ -245,9 +248,10 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Export {
             format,
+            events,
             output,
             store,
-        } => export(format, output.as_deref(), &store),
+        } => export(format, events, output.as_deref(), &store),
         Command::Serve {
             store,
             bind,
@@ -392,8 +396,39 @@ fn sources_impact(
 }
 
 /// Streams the graph to `output` (standard output when `None`).
-fn export(format: Format, output: Option<&std::path::Path>, store: &std::path::Path) -> Result<()> {
+fn export(
+    format: ExportFormat,
+    events: bool,
+    output: Option<&std::path::Path>,
+    store: &std::path::Path,
+) -> Result<()> {
+    let rdf = format.rdf();
+    if events && rdf.is_some() {
+        return Err(Error::user(
+            "--events is for --format gexf (the RDF exports always have the events)",
+        )
+        .into());
+    }
     let store = store::open(store)?;
+    let Some(format) = rdf else {
+        return match output {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                export::gexf::write(
+                    &store,
+                    events,
+                    std::io::BufWriter::with_capacity(1 << 20, file),
+                )
+                .with_context(|| format!("cannot write {}", path.display()))
+            }
+            None => Ok(export::gexf::write(
+                &store,
+                events,
+                std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+            )?),
+        };
+    };
     let prefixes = crate::query::prefixes(&store)?;
     match output {
         Some(path) => {

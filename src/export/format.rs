@@ -34,6 +34,41 @@ pub fn results_iri(format: QueryResultsFormat) -> NamedNodeRef<'static> {
     }
 }
 
+/// What `histkg export` writes: the RDF serializations, and formats for the tools
+/// historians use beside RDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Pretty, sorted Turtle.
+    Turtle,
+    /// Sorted N-Triples.
+    Ntriples,
+    /// Sorted N-Quads (everything is in the default graph).
+    Nquads,
+    /// TriG (the default graph, written like the Turtle export).
+    Trig,
+    /// RDF/XML.
+    Rdfxml,
+    /// JSON-LD with a `@context` of the prefixes used.
+    Jsonld,
+    /// GEXF 1.3 for Gephi: actors and their relations over time.
+    Gexf,
+}
+
+impl ExportFormat {
+    /// The RDF serialization, if it is one.
+    pub fn rdf(self) -> Option<Format> {
+        Some(match self {
+            ExportFormat::Turtle => Format::Turtle,
+            ExportFormat::Ntriples => Format::Ntriples,
+            ExportFormat::Nquads => Format::Nquads,
+            ExportFormat::Trig => Format::Trig,
+            ExportFormat::Rdfxml => Format::Rdfxml,
+            ExportFormat::Jsonld => Format::Jsonld,
+            ExportFormat::Gexf => return None,
+        })
+    }
+}
+
 /// An RDF serialization histkg writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

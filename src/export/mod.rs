@@ -18,9 +18,10 @@
 //! `@context` names the prefixes without abbreviating anything.)
 
 mod format;
+pub mod gexf;
 pub mod turtle;
 
-pub use format::{Format, RESULTS_FORMATS, results_iri, results_media_type};
+pub use format::{ExportFormat, Format, RESULTS_FORMATS, results_iri, results_media_type};
 
 use crate::error::{Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -65,9 +66,18 @@ fn sorted_subjects(store: &Store) -> Result<Vec<NamedOrBlankNode>> {
 fn for_each_subject<T: Send>(
     store: &Store,
     prepare: impl Fn(Vec<Triple>) -> T + Sync,
+    consume: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    for_each_of(store, &sorted_subjects(store)?, prepare, consume)
+}
+
+/// [`for_each_subject`] over the given `subjects` only, in their order.
+fn for_each_of<T: Send>(
+    store: &Store,
+    subjects: &[NamedOrBlankNode],
+    prepare: impl Fn(Vec<Triple>) -> T + Sync,
     mut consume: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
-    let subjects = sorted_subjects(store)?;
     let chunks: Vec<&[NamedOrBlankNode]> = subjects.chunks(CHUNK).collect();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

@@ -17,6 +17,13 @@ for f in turtle ntriples nquads trig rdfxml jsonld; do
 done
 python "$here/isomorphic.py" "$work"
 
+# GEXF for Gephi: valid against the GEXF 1.3 XML Schema (vendored, tests/vendor/gexf-1.3),
+# and read by networkx with the nodes, edges and spells rdflib counts.
+"$histkg" export --store "$work/store" --format gexf -o "$work/graph.gexf"
+"$histkg" export --store "$work/store" --format gexf --events -o "$work/graph-events.gexf"
+xmllint --noout --schema "$root/tests/vendor/gexf-1.3/gexf.xsd" "$work/graph.gexf" "$work/graph-events.gexf"
+python "$here/gexf.py" "$work"
+
 oxigraph load --location "$work/oxstore" --file "$work/graph.nquads" --format application/n-quads
 loaded=$(oxigraph query --location "$work/oxstore" --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --results-format tsv | tail -n 1 | sed -E 's/^"?([0-9]+).*/\1/')
 expected=$(wc -l < "$work/graph.ntriples")

@@ -8,6 +8,7 @@ mod common;
 mod crash;
 mod failed_reads;
 mod findings;
+mod gexf;
 mod layout;
 mod properties;
 mod push;
