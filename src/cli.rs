@@ -403,30 +403,30 @@ fn export(
     store: &std::path::Path,
 ) -> Result<()> {
     let rdf = format.rdf();
-    if events && rdf.is_some() {
+    if events && format != ExportFormat::Gexf {
         return Err(Error::user(
-            "--events is for --format gexf (the RDF exports always have the events)",
+            "--events is for --format gexf (the other exports have no network to add them to)",
         )
         .into());
     }
     let store = store::open(store)?;
     let Some(format) = rdf else {
+        let write = |w: &mut dyn std::io::Write| match format {
+            ExportFormat::Csl => export::citations::write_csl(&store, w),
+            ExportFormat::Bibtex => export::citations::write_bibtex(&store, w),
+            _ => export::gexf::write(&store, events, w),
+        };
         return match output {
             Some(path) => {
                 let file = std::fs::File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
-                export::gexf::write(
-                    &store,
-                    events,
-                    std::io::BufWriter::with_capacity(1 << 20, file),
-                )
-                .with_context(|| format!("cannot write {}", path.display()))
+                write(&mut std::io::BufWriter::with_capacity(1 << 20, file))
+                    .with_context(|| format!("cannot write {}", path.display()))
             }
-            None => Ok(export::gexf::write(
-                &store,
-                events,
-                std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
-            )?),
+            None => Ok(write(&mut std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::io::stdout().lock(),
+            ))?),
         };
     };
     let prefixes = crate::query::prefixes(&store)?;

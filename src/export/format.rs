@@ -52,6 +52,10 @@ pub enum ExportFormat {
     Jsonld,
     /// GEXF 1.3 for Gephi: actors and their relations over time.
     Gexf,
+    /// Every source as CSL-JSON, for Zotero, Pandoc and citeproc.
+    Csl,
+    /// Every source as a BibLaTeX entry.
+    Bibtex,
 }
 
 impl ExportFormat {
@@ -64,7 +68,7 @@ impl ExportFormat {
             ExportFormat::Trig => Format::Trig,
             ExportFormat::Rdfxml => Format::Rdfxml,
             ExportFormat::Jsonld => Format::Jsonld,
-            ExportFormat::Gexf => return None,
+            ExportFormat::Gexf | ExportFormat::Csl | ExportFormat::Bibtex => return None,
         })
     }
 }

@@ -22,14 +22,14 @@
 //! of actors, events and assertions (their IRIs), not their triples; nodes and edges are
 //! read and formatted on worker threads like the RDF exports.
 
-use super::for_each_of;
+use super::{Values, for_each_of};
 use crate::error::{Context, Result};
 use crate::query::stored_base;
-use crate::vocab::{hkg, rdf, rdfs};
+use crate::vocab::{hkg, rdf};
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxigraph::store::Store;
 use quick_xml::escape::escape;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -113,7 +113,7 @@ pub fn write(store: &Store, events: bool, mut w: impl Write) -> Result<()> {
 }
 
 /// The subjects typed `class`, sorted by IRI.
-fn typed(store: &Store, class: NamedNodeRef<'_>) -> Result<Vec<NamedOrBlankNode>> {
+pub(super) fn typed(store: &Store, class: NamedNodeRef<'_>) -> Result<Vec<NamedOrBlankNode>> {
     let mut subjects = store
         .quads_for_pattern(None, Some(rdf::TYPE), Some(class.into()), None)
         .map(|q| q.map(|q| q.subject))
@@ -131,52 +131,6 @@ struct Graph<'a> {
     symmetric: HashSet<String>,
     /// Role properties, as `<iri>`.
     roles: HashSet<String>,
-}
-
-/// One subject's values, by predicate (as `<iri>`).
-struct Values(BTreeMap<String, Vec<Term>>);
-
-impl Values {
-    fn of(triples: &[Triple]) -> Self {
-        let mut values: BTreeMap<String, Vec<Term>> = BTreeMap::new();
-        for t in triples {
-            values
-                .entry(t.predicate.to_string())
-                .or_default()
-                .push(t.object.clone());
-        }
-        Self(values)
-    }
-
-    fn all(&self, predicate: NamedNodeRef<'_>) -> &[Term] {
-        self.0
-            .get(&predicate.to_string())
-            .map_or(&[][..], Vec::as_slice)
-    }
-
-    /// The lexical form of the first literal.
-    fn literal(&self, predicate: NamedNodeRef<'_>) -> Option<&str> {
-        self.all(predicate).iter().find_map(|t| match t {
-            Term::Literal(l) => Some(l.value()),
-            _ => None,
-        })
-    }
-
-    /// The label in `lang`.
-    fn label(&self, lang: &str) -> Option<&str> {
-        self.all(rdfs::LABEL).iter().find_map(|t| match t {
-            Term::Literal(l) if l.language() == Some(lang) => Some(l.value()),
-            _ => None,
-        })
-    }
-
-    /// The first IRI.
-    fn iri(&self, predicate: NamedNodeRef<'_>) -> Option<&str> {
-        self.all(predicate).iter().find_map(|t| match t {
-            Term::NamedNode(n) => Some(n.as_str()),
-            _ => None,
-        })
-    }
 }
 
 /// The local name of an IRI of the ontology (`https://...ontology#Person` gives `Person`).

@@ -17,6 +17,7 @@
 //! first would cost a second pass over the store. (`oxjsonld` writes full IRIs, so its
 //! `@context` names the prefixes without abbreviating anything.)
 
+pub mod citations;
 mod format;
 pub mod gexf;
 pub mod turtle;
@@ -24,14 +25,61 @@ pub mod turtle;
 pub use format::{ExportFormat, Format, RESULTS_FORMATS, results_iri, results_media_type};
 
 use crate::error::{Context, Result};
+use crate::vocab::rdfs;
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufWriter, Seek, Write};
 use std::path::Path;
 use std::sync::mpsc;
+
+/// One subject's values, by predicate (as `<iri>`).
+pub(crate) struct Values(BTreeMap<String, Vec<Term>>);
+
+impl Values {
+    pub(crate) fn of(triples: &[Triple]) -> Self {
+        let mut values: BTreeMap<String, Vec<Term>> = BTreeMap::new();
+        for t in triples {
+            values
+                .entry(t.predicate.to_string())
+                .or_default()
+                .push(t.object.clone());
+        }
+        Self(values)
+    }
+
+    pub(crate) fn all(&self, predicate: NamedNodeRef<'_>) -> &[Term] {
+        self.0
+            .get(&predicate.to_string())
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The lexical form of the first literal.
+    pub(crate) fn literal(&self, predicate: NamedNodeRef<'_>) -> Option<&str> {
+        self.all(predicate).iter().find_map(|t| match t {
+            Term::Literal(l) => Some(l.value()),
+            _ => None,
+        })
+    }
+
+    /// The label in `lang`.
+    pub(crate) fn label(&self, lang: &str) -> Option<&str> {
+        self.all(rdfs::LABEL).iter().find_map(|t| match t {
+            Term::Literal(l) if l.language() == Some(lang) => Some(l.value()),
+            _ => None,
+        })
+    }
+
+    /// The first IRI.
+    pub(crate) fn iri(&self, predicate: NamedNodeRef<'_>) -> Option<&str> {
+        self.all(predicate).iter().find_map(|t| match t {
+            Term::NamedNode(n) => Some(n.as_str()),
+            _ => None,
+        })
+    }
+}
 
 /// Subjects per unit of work handed to a worker thread.
 const CHUNK: usize = 256;

@@ -24,6 +24,12 @@ python "$here/isomorphic.py" "$work"
 xmllint --noout --schema "$root/tests/vendor/gexf-1.3/gexf.xsd" "$work/graph.gexf" "$work/graph-events.gexf"
 python "$here/gexf.py" "$work"
 
+# Citations: CSL-JSON against the CSL data schema and rendered by citeproc-py in two styles;
+# BibLaTeX parsed by bibtexparser.
+"$histkg" export --store "$work/store" --format csl -o "$work/sources.csl.json"
+"$histkg" export --store "$work/store" --format bibtex -o "$work/sources.bib"
+python "$here/citations.py" "$work" "$root"
+
 oxigraph load --location "$work/oxstore" --file "$work/graph.nquads" --format application/n-quads
 loaded=$(oxigraph query --location "$work/oxstore" --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --results-format tsv | tail -n 1 | sed -E 's/^"?([0-9]+).*/\1/')
 expected=$(wc -l < "$work/graph.ntriples")

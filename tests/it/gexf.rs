@@ -112,7 +112,7 @@ fn events_are_only_for_gexf() {
     );
     assert_eq!(
         stderr,
-        "error: --events is for --format gexf (the RDF exports always have the events)\n"
+        "error: --events is for --format gexf (the other exports have no network to add them to)\n"
     );
     assert!(!dir.path().join("out.ttl").exists());
 }
