@@ -152,6 +152,20 @@ pub enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// The sources behind one assertion or event, cited with their locators and listed in a
+    /// CSL style.
+    Cite {
+        /// An assertion or event id (`ablai-hostage-with-galdan-tseren`), `assertion:ID`,
+        /// `event:ID` or an IRI.
+        claim: String,
+        /// A CSL style: `chicago-author-date`, `apa`, `modern-language-association`,
+        /// `chicago-notes`, `gost-r-705-2008-numeric`...
+        #[arg(long, default_value = crate::cite::DEFAULT_STYLE)]
+        style: String,
+        /// Store directory.
+        #[arg(long, default_value = "store")]
+        store: PathBuf,
+    },
     /// Show an entity's card: names, type, relations and events with dates, certainty and sources.
     Show {
         /// An id (`darma-bala`), a prefixed name (`actor:darma-bala`) or an IRI.
@@ -307,16 +321,15 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("sent {sent} triples to {}", target.url());
             Ok(())
         }
-        Command::Sources { what, sort, store } => {
+        Command::Sources { what, sort, store } => sources(what, sort, &store),
+        Command::Cite {
+            claim,
+            style,
+            store,
+        } => {
             let store = store::open(&store)?;
-            let prefixes = crate::query::prefixes(&store)?;
-            let mut out = std::io::stdout().lock();
-            match what {
-                None => sources_list(&store, &prefixes, sort, &mut out),
-                Some(SourcesCommand::Impact { source }) => {
-                    sources_impact(&store, &prefixes, &source, &mut out)
-                }
-            }
+            let out = std::io::stdout().lock();
+            Ok(crate::cite::cite(&store, &claim, &style, out)?)
         }
         Command::Show { entity, store } => {
             let store = store::open(&store)?;
@@ -329,70 +342,23 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// `histkg sources`: the table of sources.
-fn sources_list(
-    store: &oxigraph::store::Store,
-    prefixes: &[(String, String)],
+/// `histkg sources`, with or without `impact SOURCE`.
+fn sources(
+    what: Option<SourcesCommand>,
     sort: crate::sources::SortBy,
-    out: &mut impl Write,
+    store: &std::path::Path,
 ) -> Result<()> {
-    let list = crate::sources::list(store, prefixes, sort)?;
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-        .set_header(["source", "type", "tier", "cited by", "alone"]);
-    for s in &list {
-        table.add_row([
-            s.id.clone(),
-            s.class.clone(),
-            s.tier.clone(),
-            s.cited_by.to_string(),
-            s.alone.to_string(),
-        ]);
+    let store = store::open(store)?;
+    let prefixes = crate::query::prefixes(&store)?;
+    let mut out = std::io::stdout().lock();
+    match what {
+        None => Ok(crate::sources::print::list(
+            &store, &prefixes, sort, &mut out,
+        )?),
+        Some(SourcesCommand::Impact { source }) => Ok(crate::sources::print::impact(
+            &store, &prefixes, &source, &mut out,
+        )?),
     }
-    writeln!(out, "{table}")?;
-    let alone: u64 = list.iter().map(|s| s.alone).sum();
-    let uncited = list.iter().filter(|s| s.cited_by == 0).count();
-    writeln!(
-        out,
-        "{} sources; {alone} rows rest on one source alone; {uncited} sources cited by no row",
-        list.len()
-    )?;
-    Ok(())
-}
-
-/// `histkg sources impact SOURCE`.
-fn sources_impact(
-    store: &oxigraph::store::Store,
-    prefixes: &[(String, String)],
-    source: &str,
-    out: &mut impl Write,
-) -> Result<()> {
-    let node = crate::show::resolve(store, source)?;
-    let impact = crate::sources::impact(store, prefixes, &node)?;
-    let abbreviations = crate::export::turtle::Prefixes::new(prefixes);
-    let name = crate::query::prefixed(node.as_str(), &abbreviations);
-    let sections = [
-        (
-            "rests on it alone (left without evidence without it)",
-            &impact.unsupported,
-        ),
-        (
-            "actors and places whose only source it is",
-            &impact.entities,
-        ),
-        ("would lose a corroboration", &impact.uncorroborated),
-    ];
-    writeln!(out, "{name}")?;
-    for (title, rows) in sections {
-        writeln!(out, "\n{title}: {}", rows.len())?;
-        for d in rows {
-            let id = crate::query::prefixed(&d.iri, &abbreviations);
-            writeln!(out, "  {id}  {}", d.label)?;
-        }
-    }
-    Ok(())
 }
 
 /// Streams the graph to `output` (standard output when `None`).

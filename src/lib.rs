@@ -14,6 +14,7 @@
 //! See `ARCHITECTURE.md` for the map of modules and their invariants.
 
 pub(crate) mod build;
+pub mod cite;
 pub mod cli;
 pub mod dates;
 pub mod diagnostics;

@@ -20,6 +20,7 @@
 
 use crate::error::{Context, Error, Result};
 use crate::export::Format;
+use crate::export::citations::CitationFormat;
 use crate::site::{ASSETS, Links, Site};
 use crate::vocab::{BaseUrl, Kind};
 use std::fs::{self, File};
@@ -180,6 +181,14 @@ fn entity_pages(site: &Site, out: &mut Out) -> Result<usize> {
                 site.entity_document(&entity, format, w)
             })?;
         }
+        for format in CitationFormat::ALL {
+            if let Some(text) = site.citation(&entity, format)? {
+                out.bytes(
+                    dir.join(format!("index.{}", format.extension())),
+                    text.as_bytes(),
+                )?;
+            }
+        }
         entities += 1;
         Ok(())
     })?;
@@ -200,6 +209,10 @@ map $http_accept $histkg_ext {
         let pattern = format!("\"~*{}\"", format.media_type().replace('+', "\\+"));
         conf.push_str(&format!("    {pattern:<31}{};\n", format.extension()));
     }
+    for format in CitationFormat::ALL {
+        let pattern = format!("\"~*{}\"", format.media_type().replace('+', "\\+"));
+        conf.push_str(&format!("    {pattern:<31}{};\n", format.extension()));
+    }
     conf.push_str("    \"~*text/html\"                  html;\n}\n\ntypes {\n");
     conf.push_str(&format!("    {:<24}html;\n", "text/html"));
     // Every file the site holds, in the order of the map above.
@@ -216,6 +229,13 @@ map $http_accept $histkg_ext {
             format.media_type(),
             format.extension()
         ));
+    }
+    // nginx types a file by its last extension: `index.csl.json` is `json` (the site has no
+    // other `.json` file).
+    for format in CitationFormat::ALL {
+        let extension = format.extension();
+        let last = extension.rsplit('.').next().unwrap_or(extension);
+        conf.push_str(&format!("    {:<24}{last};\n", format.media_type()));
     }
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.segment()).collect();
     conf.push_str(&format!(

@@ -26,6 +26,63 @@ use oxigraph::store::Store;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
+/// A citation format a source is served and published in besides RDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitationFormat {
+    /// One CSL-JSON item (in an array, as reference managers import it).
+    Csl,
+    /// One BibLaTeX entry.
+    Bibtex,
+}
+
+impl CitationFormat {
+    /// Both, in the order they are offered.
+    pub const ALL: [CitationFormat; 2] = [CitationFormat::Csl, CitationFormat::Bibtex];
+
+    /// The media type (`application/vnd.citationstyles.csl+json`).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            CitationFormat::Csl => "application/vnd.citationstyles.csl+json",
+            CitationFormat::Bibtex => "application/x-bibtex",
+        }
+    }
+
+    /// The file extension of a published copy, and the name `?format=` takes.
+    pub fn extension(self) -> &'static str {
+        match self {
+            CitationFormat::Csl => "csl.json",
+            CitationFormat::Bibtex => "bib",
+        }
+    }
+
+    /// The format `?format=NAME` names (`csl`, `bibtex`; or the extension).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "csl" | "csl.json" => Some(CitationFormat::Csl),
+            "bibtex" | "bib" => Some(CitationFormat::Bibtex),
+            _ => None,
+        }
+    }
+
+    /// The format of a media type, if it is one of these.
+    pub fn from_media_type(media: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.media_type() == media)
+    }
+
+    /// The document of one source in this format.
+    pub fn write(self, source: &Source) -> String {
+        match self {
+            CitationFormat::Csl => {
+                let item = Value::Array(vec![source.csl()]);
+                let mut text = serde_json::to_string_pretty(&item).unwrap_or_default();
+                text.push('\n');
+                text
+            }
+            CitationFormat::Bibtex => source.biblatex(),
+        }
+    }
+}
+
 /// One source, as the store has it.
 #[derive(Debug, Default)]
 pub struct Source {

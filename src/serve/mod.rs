@@ -27,6 +27,7 @@ mod negotiate;
 mod pool;
 mod sparql;
 
+use crate::export::citations::CitationFormat;
 use http::Refusal;
 pub use live::{Live, MAX_CONNECTIONS, READ_TIMEOUT, WATCH_INTERVAL, run, server};
 pub use sparql::MAX_BODY_BYTES;
@@ -35,7 +36,7 @@ use crate::error::Result;
 use crate::export::Format;
 use crate::site::{Links, Located, Site, asset};
 use crate::store::Published;
-use crate::vocab::BaseUrl;
+use crate::vocab::{BaseUrl, Kind};
 use http::{Answer, accepted, html, not_allowed, ok, query_param, rdf_offers};
 use oxhttp::model::header::ALLOW;
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
@@ -224,7 +225,27 @@ impl App {
             }
             Located::Entity(entity) => entity,
         };
-        let explicit = query_param(request, "format").and_then(|f| match f.as_str() {
+        // A source is also a reference: CSL-JSON and BibLaTeX, by name or by Accept.
+        let asked = query_param(request, "format");
+        let citation = match asked.as_deref().map(CitationFormat::from_name) {
+            Some(named) => named,
+            None if entity.kind == Kind::Source => {
+                let mut offers = http::html_or_rdf_offers().to_vec();
+                offers.extend(CitationFormat::ALL.map(CitationFormat::media_type));
+                CitationFormat::from_media_type(accepted(request, &offers)?)
+            }
+            None => None,
+        };
+        if let Some(citation) = citation {
+            let text = self.site.citation(&entity, citation)?.ok_or_else(|| {
+                Refusal::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    format!("{path} is no source: only sources have citations"),
+                )
+            })?;
+            return Ok(http::vary_on_accept(ok(citation.media_type(), text)));
+        }
+        let explicit = asked.and_then(|f| match f.as_str() {
             "html" => Some(None),
             other => Format::from_extension(other)
                 .filter(|f| Format::DOCUMENTS.contains(f))

@@ -4,6 +4,7 @@
 
 use super::{Links, Site, card};
 use crate::error::{Context, Result};
+use crate::export::citations::{CitationFormat, Source};
 use crate::export::{self, Format};
 use crate::query::human;
 use crate::vocab::{Kind, Root, hkg, prov, rdf};
@@ -156,6 +157,16 @@ impl Site {
         w: impl std::io::Write,
     ) -> Result<()> {
         export::write(&entity.triples, format, &self.prefixes, w)
+    }
+
+    /// A source's citation in `format` (CSL-JSON, BibLaTeX); `None` for an entity that is
+    /// no source.
+    pub fn citation(&self, entity: &Entity, format: CitationFormat) -> Result<Option<String>> {
+        if entity.kind != Kind::Source {
+            return Ok(None);
+        }
+        let source = Source::read(&self.store, entity.node.as_ref(), self.iris.base())?;
+        Ok(source.map(|s| format.write(&s)))
     }
 
     /// The entity's HTML page. On the server its other formats are at `path?format=EXT`, in a

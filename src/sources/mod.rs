@@ -1,6 +1,9 @@
 //! `histkg sources`: how much of the graph rests on each source, and what the loss of one
 //! would leave without evidence or without corroboration (`histkg sources impact SOURCE`).
-//! Read side: SPARQL over the published store (`sources/*.rq`), nothing printed here.
+//! Read side: SPARQL over the published store (`sources/*.rq`); `print` writes the command's
+//! output.
+
+pub mod print;
 
 use crate::error::Result;
 use crate::query::{count_value, local_value, select};

@@ -100,3 +100,93 @@ fn every_shipped_source_is_cited_with_what_a_reference_manager_needs() {
         "{bibtex}"
     );
 }
+
+/// An App over the built mini fixture.
+fn app() -> (tempfile::TempDir, histkg::serve::App) {
+    let dir = crate::common::built_mini();
+    let store = histkg::store::open(&dir.path().join("store")).unwrap();
+    let options = histkg::serve::Options {
+        timeout: std::time::Duration::from_secs(10),
+        cors: false,
+        base_url: None,
+    };
+    let app = histkg::serve::App::new(store, &root().join("queries"), options).unwrap();
+    (dir, app)
+}
+
+/// GET `uri` with `accept`: status, content type and body.
+fn get(app: &histkg::serve::App, uri: &str, accept: &str) -> (u16, String, String) {
+    use oxhttp::model::{Body, Method, Request};
+    let mut request = Request::builder()
+        .method(Method::GET)
+        .uri(uri)
+        .header("accept", accept)
+        .body(Body::empty())
+        .unwrap();
+    let r = app.handle(&mut request);
+    let media = (r.headers().get("content-type"))
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        media,
+        r.into_body().to_string().unwrap(),
+    )
+}
+
+#[test]
+fn a_source_page_answers_csl_json_and_bibtex_by_name_and_by_accept() {
+    let (_dir, app) = app();
+    let csl = "application/vnd.citationstyles.csl+json";
+    let (status, media, body) = get(&app, "/source/dzhundzhuzov-2025", csl);
+    assert_eq!((status, media.as_str()), (200, csl), "{body}");
+    let items: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(items[0]["DOI"], "10.22363/2312-8674-2025-24-1-31-43");
+    let (status, media, body) = get(&app, "/source/avpr-zyungor-1741-3?format=bibtex", "*/*");
+    assert_eq!((status, media.as_str()), (200, "application/x-bibtex"));
+    assert!(body.starts_with("@misc{avpr-zyungor-1741-3,\n"), "{body}");
+    // The same bytes as the export's entry.
+    let dir = crate::common::built_mini();
+    let export = ok(dir.path(), &["export", "--format", "bibtex"]);
+    assert!(export.contains(body.trim_end()), "{export}");
+    // A browser still gets the page; an actor has no citation.
+    let (status, media, _) = get(&app, "/source/dzhundzhuzov-2025", "text/html");
+    assert_eq!((status, media.as_str()), (200, "text/html; charset=utf-8"));
+    let (status, _, body) = get(&app, "/actor/darma-bala?format=csl", "*/*");
+    assert_eq!(status, 406, "{body}");
+    assert!(body.contains("only sources have citations"), "{body}");
+}
+
+#[test]
+fn publish_writes_each_sources_citations_beside_its_page() {
+    let dir = crate::common::built_mini();
+    ok(dir.path(), &["publish", "--out", "site"]);
+    let source = dir.path().join("site/source/dzhundzhuzov-2025");
+    let csl = std::fs::read_to_string(source.join("index.csl.json")).unwrap();
+    assert!(csl.contains("\"type\": \"article-journal\""), "{csl}");
+    let bib = std::fs::read_to_string(source.join("index.bib")).unwrap();
+    assert!(bib.starts_with("@article{dzhundzhuzov-2025,"), "{bib}");
+    assert!(!dir.path().join("site/actor/darma-bala/index.bib").exists());
+    let nginx = std::fs::read_to_string(dir.path().join("site/nginx.conf")).unwrap();
+    assert!(nginx.contains("\"~*application/x-bibtex\""), "{nginx}");
+}
+
+#[test]
+fn cite_prints_a_claims_sources_with_locators_in_a_style() {
+    let dir = crate::common::built_mini();
+    for style in ["chicago-author-date", "apa"] {
+        let out = ok(
+            dir.path(),
+            &[
+                "cite",
+                "orenburg-commission-reported-to-collegium",
+                "--style",
+                style,
+            ],
+        );
+        golden(&root().join(format!("tests/golden/cite-{style}.txt")), &out);
+    }
+    let stderr = crate::common::fails(dir.path(), &["cite", "darma-bala", "--style", "nope"]);
+    assert!(stderr.starts_with("error: unknown citation style `nope`; the styles are: "));
+    assert!(stderr.contains(" apa, "), "{stderr}");
+}
