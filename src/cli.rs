@@ -380,6 +380,7 @@ fn export(
         let write = |w: &mut dyn std::io::Write| match format {
             ExportFormat::Csl => export::citations::write_csl(&store, w),
             ExportFormat::Bibtex => export::citations::write_bibtex(&store, w),
+            ExportFormat::Lpf => export::lpf::write(&store, w),
             _ => export::gexf::write(&store, events, w),
         };
         return match output {

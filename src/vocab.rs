@@ -45,7 +45,7 @@ namespace!(
     CORROBORATED = "corroborated",
     FINDING = "Finding", FINDING_KIND = "findingKind", CONCERNS = "concerns",
     VERDICT = "verdict", REVIEW_NOTE = "reviewNote",
-    CSL_TYPE = "cslType", BIBTEX_TYPE = "bibtexType",
+    CSL_TYPE = "cslType", BIBTEX_TYPE = "bibtexType", FEATURE_CLASS = "featureClass",
 ]);
 
 namespace!(

@@ -56,6 +56,8 @@ pub enum ExportFormat {
     Csl,
     /// Every source as a BibLaTeX entry.
     Bibtex,
+    /// The places as a Linked Places Format FeatureCollection, for gazetteers.
+    Lpf,
 }
 
 impl ExportFormat {
@@ -68,7 +70,9 @@ impl ExportFormat {
             ExportFormat::Trig => Format::Trig,
             ExportFormat::Rdfxml => Format::Rdfxml,
             ExportFormat::Jsonld => Format::Jsonld,
-            ExportFormat::Gexf | ExportFormat::Csl | ExportFormat::Bibtex => return None,
+            ExportFormat::Gexf | ExportFormat::Csl | ExportFormat::Bibtex | ExportFormat::Lpf => {
+                return None;
+            }
         })
     }
 }

@@ -20,6 +20,7 @@
 pub mod citations;
 mod format;
 pub mod gexf;
+pub mod lpf;
 pub mod turtle;
 
 pub use format::{ExportFormat, Format, RESULTS_FORMATS, results_iri, results_media_type};

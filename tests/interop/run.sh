@@ -30,6 +30,10 @@ python "$here/gexf.py" "$work"
 "$histkg" export --store "$work/store" --format bibtex -o "$work/sources.bib"
 python "$here/citations.py" "$work" "$root"
 
+# Linked Places for gazetteers: every feature against the World Historical Gazetteer's schema.
+"$histkg" export --store "$work/store" --format lpf -o "$work/places.lpf.json"
+python "$here/lpf.py" "$work" "$root"
+
 oxigraph load --location "$work/oxstore" --file "$work/graph.nquads" --format application/n-quads
 loaded=$(oxigraph query --location "$work/oxstore" --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --results-format tsv | tail -n 1 | sed -E 's/^"?([0-9]+).*/\1/')
 expected=$(wc -l < "$work/graph.ntriples")

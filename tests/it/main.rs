@@ -11,6 +11,7 @@ mod failed_reads;
 mod findings;
 mod gexf;
 mod layout;
+mod lpf;
 mod properties;
 mod push;
 mod serve;
