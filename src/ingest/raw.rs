@@ -59,8 +59,14 @@ pub(super) fn last_byte(path: &Path, len: u64) -> Option<u8> {
 }
 
 /// If the last record, read from byte `start` of the file on, ends inside a quoted cell: the
-/// line breaks from `start` to the quote, and the cell's 1-based column.
-pub(super) fn unclosed_quote(path: &Path, start: u64, cr_only: bool) -> Option<(u64, usize)> {
+/// line breaks from `start` to the quote, and the cell's 1-based column (cells separated by
+/// `delimiter`).
+pub(super) fn unclosed_quote(
+    path: &Path,
+    start: u64,
+    cr_only: bool,
+    delimiter: u8,
+) -> Option<(u64, usize)> {
     #[derive(PartialEq)]
     enum State {
         FieldStart,
@@ -87,7 +93,7 @@ pub(super) fn unclosed_quote(path: &Path, start: u64, cr_only: bool) -> Option<(
                     opened = (lines, column);
                     State::Quoted
                 }
-                (_, b',') => {
+                (_, b) if b == delimiter => {
                     column += 1;
                     State::FieldStart
                 }

@@ -117,6 +117,73 @@ pub struct Reader {
     ends_with_newline: bool,
     /// Old Mac line ends: CR alone.
     cr_only: bool,
+    /// The cell separator ([`delimiter`]).
+    delimiter: u8,
+}
+
+/// The cell separators a table may use: the comma, and the semicolon and tab that spreadsheet
+/// programs write in locales whose decimal separator is a comma (Russian, most of Europe).
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// The separator of a table whose first line is `header`: the one that splits it into the
+/// most column names of `expected` (the comma when none does better).
+fn delimiter(header: &[u8], expected: &[&str]) -> u8 {
+    let line = header
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
+    let names = |d: u8| {
+        (line.split(|&b| b == d))
+            .filter(|cell| {
+                std::str::from_utf8(cell)
+                    .is_ok_and(|c| expected.contains(&c.trim().trim_matches('"')))
+            })
+            .count()
+    };
+    DELIMITERS
+        .into_iter()
+        .fold((b',', 0), |best, d| {
+            let n = names(d);
+            if n > best.1 { (d, n) } else { best }
+        })
+        .0
+}
+
+/// What a first block of bytes that is not UTF-8 most likely is, for the message: the
+/// encoding's name as `iconv` knows it, and what it is.
+fn guess_encoding(head: &[u8], whole: bool) -> (&'static str, &'static str) {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(head, whole);
+    let encoding = detector.guess(None, true);
+    let what = match encoding.name() {
+        "windows-1251" => "Cyrillic, as Excel saves CSV on Russian Windows",
+        "KOI8-R" | "KOI8-U" | "IBM866" | "ISO-8859-5" => "an older Cyrillic encoding",
+        "windows-1252" => "Western European, as Excel saves CSV on Western Windows",
+        "windows-1254" => "Turkish",
+        _ => "not UTF-8",
+    };
+    (encoding.name(), what)
+}
+
+/// Where the first byte that is not UTF-8 is, when `head` (the file's first block; `whole`
+/// if it is all of it) looks like a file in another encoding: bytes that are not UTF-8, and
+/// few or no characters beyond ASCII that are (a UTF-8 file with a stray byte keeps its
+/// cell's own message, with its line and column).
+fn legacy_encoding(head: &[u8], whole: bool) -> Option<usize> {
+    let (mut invalid, mut multibyte, mut first, mut at) = (0usize, 0usize, None, 0usize);
+    let mut chunks = head.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        at += chunk.valid().len();
+        // A character cut at the end of a block that is not the whole file is no error.
+        let cut = chunks.peek().is_none() && !whole && chunk.invalid().len() < 4;
+        if !chunk.invalid().is_empty() && !cut {
+            invalid += 1;
+            first.get_or_insert(at);
+        }
+        at += chunk.invalid().len();
+    }
+    first.filter(|_| invalid > multibyte * 10)
 }
 
 /// A file opened for reading, its first bytes looked at.
@@ -164,6 +231,32 @@ fn read_head(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Head> {
             1,
             None,
             "the file is UTF-16; save it as UTF-8 (CSV UTF-8 in spreadsheet programs)",
+        );
+        return None;
+    }
+    // A workbook saved under a table's name: an .xlsx or .ods file is a ZIP archive.
+    if head.starts_with(b"PK\x03\x04") {
+        diags.push(
+            file,
+            1,
+            None,
+            "is a spreadsheet workbook (an .xlsx or .ods file), not CSV text; save the sheet from the spreadsheet program as CSV UTF-8 under this name",
+        );
+        return None;
+    }
+    // Another encoding: bytes that are not UTF-8 and no character that is (a UTF-8 file
+    // with one stray byte keeps its cell's own message, with its line and column).
+    let whole = head.len() as u64 == fingerprint.len;
+    if let Some(at) = legacy_encoding(head, whole) {
+        let (name, what) = guess_encoding(head, whole);
+        let line = 1 + head[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        diags.push(
+            file,
+            line,
+            None,
+            format!(
+                "not UTF-8: this line is the first with a character in another encoding, most likely {name} ({what}); save the file as CSV UTF-8 in the spreadsheet program, or convert it with `iconv -f {name} -t UTF-8 {file} > {file}.new` and put the new file in its place"
+            ),
         );
         return None;
     }
@@ -262,8 +355,10 @@ pub fn open(
     let ends_with_newline = raw::last_byte(path, fingerprint.len)
         .is_some_and(|b| b == b'\n' || (cr_only && b == b'\r'));
     let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let delimiter = delimiter(input.buffer(), &expected);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
+        .delimiter(delimiter)
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(Input {
@@ -322,6 +417,7 @@ pub fn open(
         len: fingerprint.len,
         ends_with_newline,
         cr_only,
+        delimiter,
     })
 }
 
@@ -421,8 +517,12 @@ impl Reader {
         if at_end
             && reporting
             && let Some((byte, line)) = last
-            && let Some((lines, column)) =
-                raw::unclosed_quote(&self.path, self.skipped + byte, self.cr_only)
+            && let Some((lines, column)) = raw::unclosed_quote(
+                &self.path,
+                self.skipped + byte,
+                self.cr_only,
+                self.delimiter,
+            )
         {
             ragged = None;
             report(

@@ -134,6 +134,8 @@ bad_cases! {
     unsafe_ids,
     utf16,
     utf16_without_bom,
+    windows_1251,
+    workbook_named_csv,
     wrong_kind_reference,
 }
 

@@ -16,3 +16,4 @@ mod properties;
 mod push;
 mod serve;
 mod shipped_data;
+mod spreadsheets;
