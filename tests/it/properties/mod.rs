@@ -20,6 +20,7 @@ mod generators;
 mod ids;
 mod regressions;
 mod round_trip;
+mod separators;
 
 use crate::common::{self, root};
 use histkg::ingest;
@@ -94,6 +95,11 @@ impl Dataset {
     /// Writes the tables with the `csv` crate (quoting what needs quotes), and the shipped
     /// `ontology.ttl` and `dataset.ttl`, into `dir`.
     fn write(&self, dir: &Path) {
+        self.write_with(dir, b',');
+    }
+
+    /// [`Dataset::write`] with `delimiter` between cells.
+    fn write_with(&self, dir: &Path, delimiter: u8) {
         let tables: [(&str, &[ColumnSpec], &[Row]); 6] = [
             ("sources.csv", ingest::SOURCE_COLUMNS, &self.sources),
             ("actors.csv", ingest::ACTOR_COLUMNS, &self.actors),
@@ -107,7 +113,10 @@ impl Dataset {
             ),
         ];
         for (name, columns, rows) in tables {
-            let mut w = csv::Writer::from_path(dir.join(name)).unwrap();
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .from_path(dir.join(name))
+                .unwrap();
             w.write_record(columns.iter().map(|c| c.name)).unwrap();
             for r in rows {
                 w.write_record(columns.iter().map(|c| {

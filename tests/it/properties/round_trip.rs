@@ -29,7 +29,7 @@ pub(super) struct Expected {
 impl GenDataset {
     /// The tables, every reference resolved to the id of a row of its table, and the labels
     /// the graph must hold.
-    fn assemble(&self) -> (Dataset, Expected) {
+    pub(super) fn assemble(&self) -> (Dataset, Expected) {
         let ids = Ids::of(self);
         let mut expected = Expected { labels: Vec::new() };
         let sources = self
@@ -341,7 +341,7 @@ fn xml_problem(bytes: &[u8]) -> Option<String> {
     Some(format!("U+{:04X} at line {line}", c as u32))
 }
 
-fn run(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, TestCaseError> {
+pub(super) fn run(cwd: &Path, args: &[&str]) -> Result<Vec<u8>, TestCaseError> {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(cwd)
