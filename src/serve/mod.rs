@@ -14,7 +14,8 @@
 //!   results by `Accept`; a service description on a plain GET; updates answer 403.
 //! - `/actor/ID`, `/event/ID`, `/place/ID`, `/source/ID`, `/assertion/ID` (also under the
 //!   base IRI's path): the entity, by content negotiation (HTML or RDF), `Vary: Accept`.
-//! - `/`: the home page; `/search?q=`: names in any script; `/.well-known/void`: VoID;
+//! - `/`: the home page; `/search?q=`: names in any script; `/reconcile`: the Entity
+//!   Reconciliation API for OpenRefine (CORS always); `/.well-known/void`: VoID;
 //!   `/network`, `/timeline`, `/findings`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
 //!
 //! Must not: write to the store, build pages itself, or answer 200 with a partial page (a
@@ -136,19 +137,28 @@ impl App {
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
         // The server is read-only: POST is for the SPARQL endpoint's queries only.
-        let allow = if path == "/sparql" {
+        let allow = if path == "/sparql" || path == "/reconcile" {
             "GET, HEAD, POST, OPTIONS"
         } else {
             "GET, HEAD, OPTIONS"
         };
         if method == Method::OPTIONS {
-            return Ok(self.options_response(allow));
+            let mut response = self.options_response(allow);
+            if path == "/reconcile" {
+                cors(&mut response);
+            }
+            return Ok(response);
         }
         let is_read = method == Method::GET || method == Method::HEAD;
         let links = Links::server();
         match path.as_str() {
             "/sparql" if is_read || method == Method::POST => {
                 self.endpoint.answer(&self.site, request)
+            }
+            "/reconcile" if is_read || method == Method::POST => {
+                let mut response = self.reconcile(request)?;
+                cors(&mut response);
+                Ok(response)
             }
             _ if !is_read => Ok(not_allowed(&method, allow)),
             "/" => Ok(html(self.site.home(&links)?)),
@@ -181,6 +191,43 @@ impl App {
                 .header("access-control-allow-headers", "Accept, Content-Type");
         }
         r.body(Body::empty()).expect("valid response")
+    }
+
+    /// The Entity Reconciliation API: the manifest, or a batch of `queries` (a GET parameter
+    /// or a POST form field) answered as JSON.
+    fn reconcile(&self, request: &mut Request<Body>) -> Answer {
+        let mut queries = query_param(request, "queries");
+        if request.method() == Method::POST {
+            let mut body = Vec::new();
+            request
+                .body_mut()
+                .take(MAX_BODY_BYTES + 1)
+                .read_to_end(&mut body)
+                .map_err(|e| Refusal::bad_request(format!("cannot read the request body: {e}")))?;
+            if body.len() as u64 > MAX_BODY_BYTES {
+                return Err(Refusal::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                ));
+            }
+            if let Some((_, v)) = form_urlencoded::parse(&body).find(|(k, _)| k == "queries") {
+                queries = Some(v.into_owned());
+            }
+        }
+        let json = |value: serde_json::Value| ok("application/json", value.to_string());
+        let Some(text) = queries else {
+            let public = match &self.options.base_url {
+                Some(url) => url.clone(),
+                None => BaseUrl::of(self.site.iris()),
+            };
+            return Ok(json(self.site.reconcile_manifest(public.as_str())?));
+        };
+        let batch: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Refusal::bad_request(format!("`queries` is not JSON: {e}")))?;
+        match self.site.reconcile(&batch) {
+            Ok(answers) => Ok(json(answers?)),
+            Err(why) => Err(Refusal::bad_request(why)),
+        }
     }
 
     fn void(&self, request: &Request<Body>) -> Answer {
@@ -261,6 +308,16 @@ impl App {
         };
         rdf(&self.site, entity.triples, format)
     }
+}
+
+/// Cross-origin access, as reconciliation clients in a browser need it.
+fn cors(response: &mut Response<Body>) {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("Accept, Content-Type"),
+    );
 }
 
 /// `triples` as an RDF document in `format`, negotiated (`Vary: Accept`).

@@ -18,6 +18,7 @@ mod documents;
 mod entity;
 mod findings;
 mod pages;
+pub mod reconcile;
 mod results;
 
 pub use assets::{ASSETS, asset};
@@ -150,6 +151,8 @@ pub struct Site {
     curated: Vec<Curated>,
     /// The dataset's title, read once.
     title: String,
+    /// The names of the actors and places for reconciliation, indexed on first use.
+    names: std::sync::Mutex<Option<std::sync::Arc<reconcile::NameIndex>>>,
 }
 
 impl Site {
@@ -182,6 +185,7 @@ impl Site {
             templates,
             curated: curated(queries_dir)?,
             title: String::new(),
+            names: std::sync::Mutex::new(None),
         };
         let dataset = site.iris.dataset();
         site.title = site

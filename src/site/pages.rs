@@ -77,14 +77,11 @@ struct TimelineEvent {
     href: String,
 }
 
-/// Case-, accent- and punctuation-insensitive form of a name, so that "Abu'l-Khayr",
-/// "Abul Khayr" and "abulkhayr" meet.
+/// Case-, accent-, script- and punctuation-insensitive form of a name, so that
+/// "Abu'l-Khayr", "Abul Khayr" and "abulkhayr" meet, and "Абулхаир" and "Abulkhair":
+/// reconciliation's key.
 fn fold(name: &str) -> String {
-    name.chars()
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .map(|c| if c == 'ё' { 'е' } else { c })
-        .collect()
+    super::reconcile::key(name)
 }
 
 impl Site {

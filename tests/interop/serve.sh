@@ -35,3 +35,6 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/csv' --data-url
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$status" = "503" ] && [ "$elapsed" -lt 3000 ] || { echo "slow query: $status after $elapsed ms, expected 503 within 3000 ms" >&2; exit 1; }
 echo "curl: update 403; slow query 503 after $elapsed ms (timeout 2 s)"
+
+# Reconciliation as OpenRefine speaks it: the spec's schemas, a column in three scripts.
+python "$(dirname "$0")/reconcile.py" "$port" "$root"

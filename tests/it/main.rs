@@ -14,6 +14,7 @@ mod layout;
 mod lpf;
 mod properties;
 mod push;
+mod reconcile;
 mod serve;
 mod shipped_data;
 mod spreadsheets;

@@ -1,0 +1,280 @@
+//! The W3C Entity Reconciliation API (version 0.2, as OpenRefine speaks it) over the actors
+//! and places: the service manifest and batches of queries, answered as JSON values (the
+//! server does the HTTP, `serve`).
+//!
+//! Matching: every name of every entity (labels and variants, in every script) is folded
+//! to a key ([`key`]: transliterated to ASCII by `any_ascii`, lowercased, letters and
+//! digits only), so that `Абулхаир`, `Abulkhair` and `Abul-Khair` meet; a query is scored
+//! against each name by the Jaro-Winkler similarity of the keys (`strsim`), 100 for the same
+//! key, and an entity by its best name. `match` is true only for the one candidate whose
+//! key is the query's, when no other candidate has it. The index of names is made once per
+//! published generation, on the first query.
+
+use super::{Site, page_query};
+use crate::error::Result;
+use oxigraph::model::Term;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The most queries one batch may hold.
+pub const MAX_QUERIES: usize = 100;
+/// The most candidates one query may ask for (`limit`).
+pub const MAX_LIMIT: usize = 50;
+/// Candidates per query when the query does not say.
+const DEFAULT_LIMIT: usize = 5;
+/// The lowest score a candidate needs to be given (out of 100).
+const MIN_SCORE: f64 = 60.0;
+
+/// A name folded for matching: `ё` read as `е` (as Russian print often writes it),
+/// transliterated to ASCII, lowercased, letters and digits only (`Әбілқайыр хан` gives
+/// `abilqaiyrkhan`). The search box and reconciliation both match by it.
+pub fn key(name: &str) -> String {
+    any_ascii::any_ascii(&name.replace('ё', "е").replace('Ё', "Е"))
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// One entity the service can give.
+#[derive(Debug)]
+struct Candidate {
+    /// Its id: the IRI relative to the base (`actor/abulkhair`).
+    id: String,
+    /// Its English label, else its first name.
+    name: String,
+    /// Its classes' local names (`Person`, `Actor`).
+    types: Vec<String>,
+    /// The keys of all its names.
+    keys: Vec<String>,
+}
+
+/// Every actor and place with the keys of its names.
+#[derive(Debug)]
+pub struct NameIndex {
+    candidates: Vec<Candidate>,
+}
+
+/// An entity's classes and names (each with whether it is English), as they are read.
+type Gathered = (Vec<String>, Vec<(String, bool)>);
+
+/// What a query asks for.
+struct Query {
+    key: String,
+    types: Vec<String>,
+    limit: usize,
+}
+
+impl Site {
+    /// The names of every actor and place, indexed once for this generation.
+    fn name_index(&self) -> Result<Arc<NameIndex>> {
+        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = &*cached {
+            return Ok(index.clone());
+        }
+        let mut by_entity: BTreeMap<String, Gathered> = BTreeMap::new();
+        self.each(page_query!("reconcile-names"), &[], |row| {
+            let (
+                Some(Term::NamedNode(entity)),
+                Some(Term::NamedNode(class)),
+                Some(Term::Literal(name)),
+            ) = (row.get("entity"), row.get("class"), row.get("name"))
+            else {
+                return Ok(());
+            };
+            let entry = by_entity.entry(entity.as_str().to_owned()).or_default();
+            let class = class
+                .as_str()
+                .trim_start_matches(crate::vocab::hkg::NS)
+                .to_owned();
+            if !entry.0.contains(&class) {
+                entry.0.push(class);
+            }
+            let english = name.language() == Some("en");
+            if !entry.1.iter().any(|(n, _)| n == name.value()) {
+                entry.1.push((name.value().to_owned(), english));
+            }
+            Ok(())
+        })?;
+        let base = self.iris.base();
+        let candidates = by_entity
+            .into_iter()
+            .map(|(iri, (mut types, names))| {
+                types.sort();
+                let name = (names.iter().find(|(_, en)| *en))
+                    .or(names.first())
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default();
+                let mut keys: Vec<String> = names.iter().map(|(n, _)| key(n)).collect();
+                keys.sort();
+                keys.dedup();
+                Candidate {
+                    id: iri.strip_prefix(base).unwrap_or(&iri).to_owned(),
+                    name,
+                    types,
+                    keys,
+                }
+            })
+            .collect();
+        let index = Arc::new(NameIndex { candidates });
+        *cached = Some(index.clone());
+        Ok(index)
+    }
+
+    /// The service manifest: `view_url` is where an entity id is appended to give its page
+    /// (the server's root). The default types are every class of an actor or a place.
+    pub fn reconcile_manifest(&self, view_url: &str) -> Result<Value> {
+        let index = self.name_index()?;
+        let mut classes: Vec<&str> = (index.candidates.iter())
+            .flat_map(|c| c.types.iter().map(String::as_str))
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let default_types: Vec<Value> = classes
+            .iter()
+            .map(|t| json!({"id": t, "name": t}))
+            .collect();
+        Ok(json!({
+            "versions": ["0.2"],
+            "name": format!("{} (histkg)", self.title),
+            "identifierSpace": self.iris.base(),
+            "schemaSpace": crate::vocab::hkg::NS,
+            "defaultTypes": default_types,
+            "view": {"url": format!("{view_url}{{{{id}}}}")},
+        }))
+    }
+
+    /// Answers a batch of queries (the `queries` parameter, parsed): each key of `batch`
+    /// gets its candidates. An error names what is wrong with the batch.
+    pub fn reconcile(&self, batch: &Value) -> std::result::Result<Result<Value>, String> {
+        let Some(batch) = batch.as_object() else {
+            return Err("`queries` must be a JSON object of queries, e.g. {\"q0\": {\"query\": \"Abulkhair\"}}".to_owned());
+        };
+        if batch.len() > MAX_QUERIES {
+            return Err(format!(
+                "at most {MAX_QUERIES} queries in one batch, not {}",
+                batch.len()
+            ));
+        }
+        let mut queries = Vec::new();
+        for (name, q) in batch {
+            queries.push((name, parse_query(name, q)?));
+        }
+        Ok(self.name_index().map(|index| {
+            let mut answers = Map::new();
+            for (name, query) in queries {
+                answers.insert(
+                    name.clone(),
+                    json!({"result": index.candidates_for(&query)}),
+                );
+            }
+            Value::Object(answers)
+        }))
+    }
+}
+
+/// One query of a batch, checked.
+fn parse_query(name: &str, q: &Value) -> std::result::Result<Query, String> {
+    let text = match q {
+        Value::String(s) => s.as_str(),
+        Value::Object(o) => o
+            .get("query")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("query `{name}` has no `query` string"))?,
+        _ => {
+            return Err(format!(
+                "query `{name}` must be an object with a `query` string"
+            ));
+        }
+    };
+    let types = match q.get("type") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .map(|t| {
+                t.as_str().map(str::to_owned).ok_or_else(|| {
+                    format!("query `{name}`: `type` must be a string or a list of strings")
+                })
+            })
+            .collect::<std::result::Result<_, _>>()?,
+        Some(_) => {
+            return Err(format!(
+                "query `{name}`: `type` must be a string or a list of strings"
+            ));
+        }
+    };
+    let limit = match q.get("limit") {
+        None | Some(Value::Null) => DEFAULT_LIMIT,
+        Some(l) => l
+            .as_u64()
+            .and_then(|l| usize::try_from(l).ok())
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| {
+                format!("query `{name}`: `limit` must be a whole number from 1 to {MAX_LIMIT}")
+            })?,
+    };
+    Ok(Query {
+        key: key(text),
+        types,
+        limit,
+    })
+}
+
+impl NameIndex {
+    /// The candidates of one query, best first.
+    fn candidates_for(&self, query: &Query) -> Vec<Value> {
+        if query.key.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(f64, &Candidate)> = (self.candidates.iter())
+            .filter(|c| query.types.is_empty() || query.types.iter().any(|t| c.types.contains(t)))
+            .filter_map(|c| {
+                let best = (c.keys.iter())
+                    .map(|k| {
+                        if *k == query.key {
+                            100.0
+                        } else {
+                            100.0 * strsim::jaro_winkler(&query.key, k)
+                        }
+                    })
+                    .fold(0.0, f64::max);
+                (best >= MIN_SCORE).then_some((best, c))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let exact = scored.iter().filter(|(s, _)| *s >= 100.0).count();
+        scored
+            .into_iter()
+            .take(query.limit)
+            .map(|(score, c)| {
+                let types: Vec<Value> = c
+                    .types
+                    .iter()
+                    .map(|t| json!({"id": t, "name": t}))
+                    .collect();
+                json!({
+                    "id": c.id,
+                    "name": c.name,
+                    "type": types,
+                    "score": (score * 10.0).round() / 10.0,
+                    "match": score >= 100.0 && exact == 1,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn names_in_three_scripts_fold_to_close_keys() {
+        assert_eq!(key("Абулхаир"), "abulkhair");
+        assert_eq!(key("Abul-Khair"), "abulkhair");
+        assert_eq!(key("Abu'l-Khayr"), "abulkhayr");
+        assert!(key("Әбілқайыр").starts_with("ab"));
+    }
+}

@@ -1,0 +1,59 @@
+"""Reconciliation as OpenRefine does it, against a running `histkg serve` on the shipped
+data: the manifest and every answer validated against the Entity Reconciliation API 0.2
+schemas (vendored in tests/vendor/reconciliation-0.2) with jsonschema; a column of names in
+Cyrillic, Kazakh Cyrillic and Latin script reconciled in one batch, POSTed as a form the
+way OpenRefine sends it, each to the right person first; CORS headers present."""
+import json
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+port, root = sys.argv[1], Path(sys.argv[2])
+vendor = root / "tests/vendor/reconciliation-0.2"
+schemas = {n: json.loads((vendor / f"{n}.json").read_text()) for n in
+           ["manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type"]}
+registry = Registry().with_resources(
+    (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas.values()
+)
+
+
+def validate(name, instance):
+    jsonschema.Draft7Validator(schemas[name], registry=registry).validate(instance)
+
+
+url = f"http://127.0.0.1:{port}/reconcile"
+with urllib.request.urlopen(url) as r:
+    assert r.headers["Access-Control-Allow-Origin"] == "*", dict(r.headers)
+    manifest = json.load(r)
+validate("manifest", manifest)
+print(f"manifest: valid against the 0.2 schema; {len(manifest['defaultTypes'])} default types")
+
+column = {
+    "q0": ("Абулхаир", "actor/abulkhair"),
+    "q1": ("Abulkhair", "actor/abulkhair"),
+    "q2": ("Abu'l-Khayr", "actor/abulkhair"),
+    "q3": ("Әбілқайыр хан", "actor/abulkhair"),
+    "q4": ("Дарма-Бала", "actor/darma-bala"),
+    "q5": ("Darma Bala", "actor/darma-bala"),
+}
+queries = {k: {"query": q, "type": "Person", "limit": 3, "type_strict": "should"}
+           for k, (q, _) in column.items()}
+validate("reconciliation-query-batch", queries)
+body = urllib.parse.urlencode({"queries": json.dumps(queries)}).encode()
+request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+with urllib.request.urlopen(request) as r:
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    answers = json.load(r)
+validate("reconciliation-result-batch", answers)
+failed = False
+for k, (q, expected) in column.items():
+    result = answers[k]["result"]
+    first = result[0]["id"] if result else None
+    print(f"reconcile: {q!r} -> {first} (score {result[0]['score'] if result else '-'}, match {result[0]['match'] if result else '-'})")
+    failed |= first != expected
+sys.exit(1 if failed else 0)

@@ -1,0 +1,171 @@
+//! `/reconcile`, the Entity Reconciliation API (0.2) of `histkg serve`, through the handler
+//! on the shipped data: the manifest, names in three scripts giving the same person first,
+//! `match` only for one exact candidate, types and limits, POST forms, CORS, and refusals
+//! of bad batches. `tests/interop/reconcile.py` checks the same answers against the
+//! specification's schemas over a real socket.
+
+use crate::common::{ok, root};
+use histkg::serve::{App, Options};
+use oxhttp::model::{Body, Method, Request};
+use serde_json::Value;
+
+/// An App over the shipped data, built into a temporary store.
+fn app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = root().join("data");
+    ok(
+        dir.path(),
+        &[
+            "build",
+            "--data",
+            data.to_str().unwrap(),
+            "--store",
+            "store",
+        ],
+    );
+    let store = histkg::store::open(&dir.path().join("store")).unwrap();
+    let options = Options {
+        timeout: std::time::Duration::from_secs(10),
+        cors: false,
+        base_url: None,
+    };
+    let app = App::new(store, &root().join("queries"), options).unwrap();
+    (dir, app)
+}
+
+/// Sends a request: status, the CORS header, body.
+fn send(app: &App, method: Method, uri: &str, form: Option<&str>) -> (u16, String, String) {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if form.is_some() {
+        builder = builder.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let mut request = builder
+        .body(Body::from(form.unwrap_or_default().to_owned()))
+        .unwrap();
+    let r = app.handle(&mut request);
+    let cors = (r.headers().get("access-control-allow-origin"))
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        cors,
+        r.into_body().to_string().unwrap(),
+    )
+}
+
+/// The answers to a batch of queries sent by GET.
+fn reconcile(app: &App, queries: &str) -> Value {
+    let encoded: String = form_urlencoded::byte_serialize(queries.as_bytes()).collect();
+    let (status, cors, body) = send(
+        app,
+        Method::GET,
+        &format!("/reconcile?queries={encoded}"),
+        None,
+    );
+    assert_eq!((status, cors.as_str()), (200, "*"), "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn the_manifest_names_the_service_and_its_types() {
+    let (_dir, app) = app();
+    let (status, cors, body) = send(&app, Method::GET, "/reconcile", None);
+    assert_eq!((status, cors.as_str()), (200, "*"));
+    let manifest: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(manifest["versions"], serde_json::json!(["0.2"]));
+    assert_eq!(manifest["identifierSpace"], "https://example.org/histkg/");
+    assert_eq!(manifest["view"]["url"], "https://example.org/histkg/{{id}}");
+    let types: Vec<&str> = (manifest["defaultTypes"].as_array().unwrap().iter())
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    for t in ["Actor", "Person", "Polity", "Place", "Settlement"] {
+        assert!(types.contains(&t), "{types:?}");
+    }
+    let (status, cors, _) = send(&app, Method::OPTIONS, "/reconcile", None);
+    assert_eq!((status, cors.as_str()), (204, "*"));
+}
+
+#[test]
+fn names_in_three_scripts_give_the_same_person_first() {
+    let (_dir, app) = app();
+    let answers = reconcile(
+        &app,
+        r#"{"a": {"query": "Абулхаир"}, "b": {"query": "Abulkhair"}, "c": {"query": "Abu'l-Khayr"},
+            "d": {"query": "Әбілқайыр"}, "e": {"query": "Abulkhair", "type": "Settlement"}}"#,
+    );
+    for q in ["a", "b", "c", "d"] {
+        let first = &answers[q]["result"][0];
+        assert_eq!(first["id"], "actor/abulkhair", "{q}: {answers}");
+    }
+    // Exact names match; `Әбілқайыр` is only close to `Әбілқайыр хан`.
+    assert_eq!(answers["a"]["result"][0]["match"], true);
+    assert_eq!(answers["c"]["result"][0]["score"], 100.0);
+    assert_eq!(answers["d"]["result"][0]["match"], false);
+    assert!(answers["d"]["result"][0]["score"].as_f64().unwrap() < 100.0);
+    // A type no such candidate has gives nothing like him.
+    let settlements = answers["e"]["result"].as_array().unwrap();
+    assert!(
+        settlements.iter().all(|c| c["id"] != "actor/abulkhair"),
+        "{settlements:?}"
+    );
+}
+
+#[test]
+fn a_batch_posted_as_a_form_is_answered_with_limits_and_types() {
+    let (_dir, app) = app();
+    let queries =
+        r#"{"q0": {"query": "Darma-Bala", "type": ["Person"], "limit": 1}, "q1": "Orenburg"}"#;
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("queries", queries)
+        .finish();
+    let (status, cors, body) = send(&app, Method::POST, "/reconcile", Some(&form));
+    assert_eq!((status, cors.as_str()), (200, "*"), "{body}");
+    let answers: Value = serde_json::from_str(&body).unwrap();
+    let q0 = answers["q0"]["result"].as_array().unwrap();
+    assert_eq!(q0.len(), 1);
+    assert_eq!(q0[0]["id"], "actor/darma-bala");
+    assert_eq!(q0[0]["type"][0]["id"], "Actor");
+    assert!(
+        answers["q1"]["result"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("place/orenburg"),
+        "{answers}"
+    );
+}
+
+#[test]
+fn bad_batches_are_refused_with_a_message() {
+    let (_dir, app) = app();
+    let get = |queries: &str| {
+        let encoded: String = form_urlencoded::byte_serialize(queries.as_bytes()).collect();
+        send(
+            &app,
+            Method::GET,
+            &format!("/reconcile?queries={encoded}"),
+            None,
+        )
+    };
+    let (status, _, body) = get("{not json");
+    assert_eq!(status, 400);
+    assert!(body.starts_with("`queries` is not JSON"), "{body}");
+    let (status, _, body) = get(r#"["Abulkhair"]"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("must be a JSON object of queries"), "{body}");
+    let (status, _, body) = get(r#"{"q": {"query": "x", "limit": 0}}"#);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("`limit` must be a whole number from 1 to 50"),
+        "{body}"
+    );
+    let many: Vec<String> = (0..=100).map(|i| format!("\"q{i}\": \"x\"")).collect();
+    let (status, _, body) = get(&format!("{{{}}}", many.join(",")));
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("at most 100 queries in one batch, not 101"),
+        "{body}"
+    );
+    let (status, _, body) = get(r#"{"q": {"type": "Person"}}"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("query `q` has no `query` string"), "{body}");
+}
