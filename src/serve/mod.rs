@@ -160,6 +160,11 @@ impl App {
                 cors(&mut response);
                 Ok(response)
             }
+            "/reconcile/preview" | "/reconcile/suggest/entity" | "/reconcile/suggest/type" => {
+                let mut response = self.reconcile_more(request, &path)?;
+                cors(&mut response);
+                Ok(response)
+            }
             _ if !is_read => Ok(not_allowed(&method, allow)),
             "/" => Ok(html(self.site.home(&links)?)),
             "/search" => {
@@ -228,6 +233,28 @@ impl App {
             Ok(answers) => Ok(json(answers?)),
             Err(why) => Err(Refusal::bad_request(why)),
         }
+    }
+
+    /// The reconciliation service's preview (`?id=`) and suggest (`?prefix=`) routes.
+    fn reconcile_more(&self, request: &Request<Body>, path: &str) -> Answer {
+        let public = match &self.options.base_url {
+            Some(url) => url.clone(),
+            None => BaseUrl::of(self.site.iris()),
+        };
+        let json = |value: serde_json::Value| ok("application/json", value.to_string());
+        if path == "/reconcile/preview" {
+            let id = query_param(request, "id").unwrap_or_default();
+            return match self.site.reconcile_preview(&id, public.as_str())? {
+                Some(card) => Ok(html(card)),
+                None => Err(Refusal::not_found(format!("no actor or place `{id}`"))),
+            };
+        }
+        let prefix = query_param(request, "prefix").unwrap_or_default();
+        Ok(json(if path.ends_with("/type") {
+            self.site.suggest_types(&prefix)?
+        } else {
+            self.site.suggest_entities(&prefix)?
+        }))
     }
 
     fn void(&self, request: &Request<Body>) -> Answer {

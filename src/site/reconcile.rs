@@ -23,6 +23,10 @@ pub const MAX_QUERIES: usize = 100;
 pub const MAX_LIMIT: usize = 50;
 /// Candidates per query when the query does not say.
 const DEFAULT_LIMIT: usize = 5;
+/// Width and height of the preview OpenRefine shows in a frame.
+const PREVIEW_SIZE: (u32, u32) = (400, 90);
+/// Suggestions per request.
+const SUGGESTIONS: usize = 10;
 /// The lowest score a candidate needs to be given (out of 100).
 const MIN_SCORE: f64 = 60.0;
 
@@ -48,6 +52,8 @@ struct Candidate {
     types: Vec<String>,
     /// The keys of all its names.
     keys: Vec<String>,
+    /// All its names as written.
+    names: Vec<String>,
 }
 
 /// Every actor and place with the keys of its names.
@@ -109,11 +115,14 @@ impl Site {
                 let mut keys: Vec<String> = names.iter().map(|(n, _)| key(n)).collect();
                 keys.sort();
                 keys.dedup();
+                let mut written: Vec<String> = names.into_iter().map(|(n, _)| n).collect();
+                written.sort();
                 Candidate {
                     id: iri.strip_prefix(base).unwrap_or(&iri).to_owned(),
                     name,
                     types,
                     keys,
+                    names: written,
                 }
             })
             .collect();
@@ -142,7 +151,82 @@ impl Site {
             "schemaSpace": crate::vocab::hkg::NS,
             "defaultTypes": default_types,
             "view": {"url": format!("{view_url}{{{{id}}}}")},
+            "preview": {
+                "url": format!("{view_url}reconcile/preview?id={{{{id}}}}"),
+                "width": PREVIEW_SIZE.0,
+                "height": PREVIEW_SIZE.1,
+            },
+            "suggest": {
+                "entity": {
+                    "service_url": view_url.trim_end_matches('/'),
+                    "service_path": "/reconcile/suggest/entity",
+                },
+                "type": {
+                    "service_url": view_url.trim_end_matches('/'),
+                    "service_path": "/reconcile/suggest/type",
+                },
+            },
         }))
+    }
+
+    /// A small HTML card of entity `id` (`actor/abulkhair`) for OpenRefine's preview, linking
+    /// to its page at `view_url`; `None` for an id that is no actor or place.
+    pub fn reconcile_preview(&self, id: &str, view_url: &str) -> Result<Option<String>> {
+        let index = self.name_index()?;
+        let Some(c) = index.candidates.iter().find(|c| c.id == id) else {
+            return Ok(None);
+        };
+        let escape = |s: &str| minijinja::HtmlEscape(s).to_string();
+        let others: Vec<String> = (c.names.iter())
+            .filter(|n| **n != c.name)
+            .map(|n| escape(n))
+            .collect();
+        Ok(Some(format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{name}</title></head>\n<body style=\"font: 13px sans-serif; margin: 6px\">\n<a href=\"{href}\" target=\"_blank\"><b>{name}</b></a> <span style=\"color: #666\">{types}</span>\n<div>{others}</div>\n</body></html>\n",
+            name = escape(&c.name),
+            href = escape(&format!("{view_url}{}", c.id)),
+            types = escape(&c.types.join(", ")),
+            others = others.join(" · "),
+        )))
+    }
+
+    /// Entities with a name starting like `prefix` (by key), for OpenRefine's suggest.
+    pub fn suggest_entities(&self, prefix: &str) -> Result<Value> {
+        let index = self.name_index()?;
+        let needle = key(prefix);
+        let result: Vec<Value> = if needle.is_empty() {
+            Vec::new()
+        } else {
+            (index.candidates.iter())
+                .filter(|c| c.keys.iter().any(|k| k.starts_with(&needle)))
+                .take(SUGGESTIONS)
+                .map(|c| {
+                    let notable: Vec<Value> = c
+                        .types
+                        .iter()
+                        .map(|t| json!({"id": t, "name": t}))
+                        .collect();
+                    json!({"id": c.id, "name": c.name, "notable": notable})
+                })
+                .collect()
+        };
+        Ok(json!({"result": result}))
+    }
+
+    /// Classes of actors and places starting like `prefix`, for OpenRefine's suggest.
+    pub fn suggest_types(&self, prefix: &str) -> Result<Value> {
+        let index = self.name_index()?;
+        let needle = prefix.trim().to_lowercase();
+        let mut classes: Vec<&str> = (index.candidates.iter())
+            .flat_map(|c| c.types.iter().map(String::as_str))
+            .filter(|t| t.to_lowercase().starts_with(&needle))
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let result: Vec<Value> = (classes.iter().take(SUGGESTIONS))
+            .map(|t| json!({"id": t, "name": t}))
+            .collect();
+        Ok(json!({"result": result}))
     }
 
     /// Answers a batch of queries (the `queries` parameter, parsed): each key of `batch`

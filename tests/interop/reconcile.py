@@ -16,7 +16,8 @@ from referencing.jsonschema import DRAFT7
 port, root = sys.argv[1], Path(sys.argv[2])
 vendor = root / "tests/vendor/reconciliation-0.2"
 schemas = {n: json.loads((vendor / f"{n}.json").read_text()) for n in
-           ["manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type"]}
+           ["manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type",
+            "suggest-entities-response", "suggest-types-response"]}
 registry = Registry().with_resources(
     (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas.values()
 )
@@ -56,4 +57,20 @@ for k, (q, expected) in column.items():
     first = result[0]["id"] if result else None
     print(f"reconcile: {q!r} -> {first} (score {result[0]['score'] if result else '-'}, match {result[0]['match'] if result else '-'})")
     failed |= first != expected
+
+# Suggest (what OpenRefine's type and entity boxes ask as one types) and the preview frame.
+def get(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as r:
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        return r.read().decode()
+
+
+entities = json.loads(get("/reconcile/suggest/entity?" + urllib.parse.urlencode({"prefix": "Абул"})))
+validate("suggest-entities-response", entities)
+types = json.loads(get("/reconcile/suggest/type?prefix=Pers"))
+validate("suggest-types-response", types)
+preview = get(manifest["preview"]["url"].replace(manifest["view"]["url"].split("{{id}}")[0], "/").replace("{{id}}", "actor/abulkhair"))
+print(f"suggest: {[e['id'] for e in entities['result']]}; types {[t['id'] for t in types['result']]}; preview {len(preview)} bytes")
+failed |= "actor/abulkhair" not in [e["id"] for e in entities["result"]]
+failed |= [t["id"] for t in types["result"]] != ["Person"] or "Abulkhair" not in preview
 sys.exit(1 if failed else 0)

@@ -169,3 +169,63 @@ fn bad_batches_are_refused_with_a_message() {
     assert_eq!(status, 400);
     assert!(body.contains("query `q` has no `query` string"), "{body}");
 }
+
+#[test]
+fn preview_and_suggest_answer_what_openrefine_asks() {
+    let (_dir, app) = app();
+    let (_, _, body) = send(&app, Method::GET, "/reconcile", None);
+    let manifest: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        manifest["preview"]["url"],
+        "https://example.org/histkg/reconcile/preview?id={{id}}"
+    );
+    assert_eq!(
+        manifest["suggest"]["entity"]["service_path"],
+        "/reconcile/suggest/entity"
+    );
+    let (status, cors, card) = send(
+        &app,
+        Method::GET,
+        "/reconcile/preview?id=actor/abulkhair",
+        None,
+    );
+    assert_eq!((status, cors.as_str()), (200, "*"));
+    assert!(
+        card.contains(
+            "<a href=\"https:&#x2f;&#x2f;example.org&#x2f;histkg&#x2f;actor&#x2f;abulkhair\" target=\"_blank\"><b>Abulkhair</b></a>"
+        ),
+        "{card}"
+    );
+    assert!(card.contains("Әбілқайыр хан"), "{card}");
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        "/reconcile/preview?id=actor/nobody",
+        None,
+    );
+    assert_eq!(status, 404, "{body}");
+    let prefix: String = form_urlencoded::byte_serialize("Абул".as_bytes()).collect();
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        &format!("/reconcile/suggest/entity?prefix={prefix}"),
+        None,
+    );
+    assert_eq!(status, 200);
+    let entities: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = (entities["result"].as_array().unwrap().iter())
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"actor/abulkhair"), "{ids:?}");
+    let (_, _, body) = send(
+        &app,
+        Method::GET,
+        "/reconcile/suggest/type?prefix=sett",
+        None,
+    );
+    let types: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        types["result"],
+        serde_json::json!([{"id": "Settlement", "name": "Settlement"}])
+    );
+}
