@@ -7,7 +7,7 @@ if any check fails.
 Checks: slow queries answered 503 within the timeout + 1 s with the server's CPU back to idle;
 eight slow queries not starving lookups; 413 / 414 / 431 / malformed and
 unsatisfiable Accept; path traversal; methods and 405 + Allow; updates 403; SERVICE and LOAD
-refused without any outbound connection; many idle connections not blocking a fresh request.
+refused without any outbound connection; many idle connections not blocking a fresh request;\n/reconcile refusing hostile batches with 400.
 
 Usage: python3 hostile_http.py --port P --pid PID --timeout SECS
 """
@@ -444,6 +444,41 @@ def check_idle(port, n=300):
             s.close()
 
 
+def check_reconcile(port):
+    """/reconcile with hostile batches: malformed or deeply nested JSON, a batch over the
+    limit, the wrong shapes, a body over the limit: each a 400 (413 for the body) with a
+    message, in time, never a 500; then a good query still answers."""
+    form = [("Content-Type", "application/x-www-form-urlencoded")]
+    cases = {
+        "not JSON": "{\"q0\": {\"query\": ",
+        "nested": "[" * 100000 + "]" * 100000,
+        "nested object": "{\"q\": " * 50000 + "1" + "}" * 50000,
+        "101 queries": "{" + ",".join(f'"q{i}": "x"' for i in range(101)) + "}",
+        "not an object": "[1, 2]",
+        "query not a string": '{"q": {"query": 5}}',
+        "limit": '{"q": {"query": "x", "limit": 100000}}',
+        "type": '{"q": {"query": "x", "type": {"id": 1}}}',
+    }
+    bad = []
+    for name, queries in cases.items():
+        body = urllib.parse.urlencode({"queries": queries}).encode()
+        a = request(port, "POST", "/reconcile", form, body)
+        if a.status != 400 or a.elapsed > 2.0 or not a.body.strip():
+            bad.append(f"{name}: {a} after {a.elapsed:.2f} s {a.body[:80]!r}")
+    huge = urllib.parse.urlencode({"queries": "{" + " " * (2 * 1024 * 1024) + "}"}).encode()
+    a = request(port, "POST", "/reconcile", form, huge)
+    if a.status != 413:
+        bad.append(f"2 MiB body: {a}")
+    good = urllib.parse.urlencode({"queries": '{"q0": {"query": "Abulkhair"}}'}).encode()
+    a = request(port, "POST", "/reconcile", form, good)
+    check(
+        "reconcile",
+        not bad and a.status == 200 and b"actor/abulkhair" in a.body,
+        f"{len(cases)} hostile batches 400 with a message, a 2 MiB body 413; a good query {a}"
+        + (f"; {bad}" if bad else ""),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -457,6 +492,7 @@ def main():
     check_updates(args.port, listener)
     check_service(args.port, listener)
     check_idle(args.port)
+    check_reconcile(args.port)
     check_timeout(args.port, args.pid, args.timeout)
     check_concurrency(args.port, args.pid, args.timeout)
     if failures:
