@@ -1,7 +1,9 @@
 """The GEXF export read by software nobody here wrote: networkx reads both GEXF files (with
 and without --events) and finds the nodes, edges and spells that rdflib counts in the
-N-Triples export of the same store, each edge with the Gregorian bounds of its assertion.
+N-Triples export of the same store, each edge with the Gregorian bounds of its assertion;
+graphology-gexf (npm) finds the same nodes and edges.
 The XML Schema validation is xmllint's, in run.sh."""
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,10 +42,12 @@ def bounds(subject):
 
 
 failed = False
+counts = []
 for name, nodes, edges in [
     ("graph.gexf", len(actors), len(assertions)),
     ("graph-events.gexf", len(actors) + len(events), len(assertions) + len(participations)),
 ]:
+    counts += [str(work / name), str(nodes), str(edges)]
     net = nx.read_gexf(work / name, version="1.3")
     got = (net.number_of_nodes(), net.number_of_edges())
     print(f"networkx: {name}: {got[0]} nodes, {got[1]} edges (rdflib counts {nodes}, {edges})")
@@ -60,4 +64,8 @@ for name, nodes, edges in [
         if spells != expected:
             print(f"networkx: {name}: {key} has spells {spells}, expected {expected}")
             failed = True
+# The same files read by graphology-gexf (npm; tests/interop/gexf-js, installed by .ci/run).
+# It reads the nodes, edges and attributes; it does not keep spells.
+checker = Path(__file__).parent / "gexf-js" / "check.mjs"
+failed |= subprocess.run(["node", str(checker), *counts]).returncode != 0
 sys.exit(1 if failed else 0)
