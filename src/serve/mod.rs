@@ -160,7 +160,10 @@ impl App {
                 cors(&mut response);
                 Ok(response)
             }
-            "/reconcile/preview" | "/reconcile/suggest/entity" | "/reconcile/suggest/type" => {
+            "/reconcile/preview"
+            | "/reconcile/suggest/entity"
+            | "/reconcile/suggest/type"
+            | "/reconcile/propose_properties" => {
                 let mut response = self.reconcile_more(request, &path)?;
                 cors(&mut response);
                 Ok(response)
@@ -202,6 +205,7 @@ impl App {
     /// or a POST form field) answered as JSON.
     fn reconcile(&self, request: &mut Request<Body>) -> Answer {
         let mut queries = query_param(request, "queries");
+        let mut extend = query_param(request, "extend");
         if request.method() == Method::POST {
             let mut body = Vec::new();
             request
@@ -215,11 +219,23 @@ impl App {
                     format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
                 ));
             }
-            if let Some((_, v)) = form_urlencoded::parse(&body).find(|(k, _)| k == "queries") {
-                queries = Some(v.into_owned());
+            for (k, v) in form_urlencoded::parse(&body) {
+                match k.as_ref() {
+                    "queries" => queries = Some(v.into_owned()),
+                    "extend" => extend = Some(v.into_owned()),
+                    _ => {}
+                }
             }
         }
         let json = |value: serde_json::Value| ok("application/json", value.to_string());
+        if let Some(text) = extend {
+            let request: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Refusal::bad_request(format!("`extend` is not JSON: {e}")))?;
+            return match self.site.extend(&request) {
+                Ok(rows) => Ok(json(rows?)),
+                Err(why) => Err(Refusal::bad_request(why)),
+            };
+        }
         let Some(text) = queries else {
             let public = match &self.options.base_url {
                 Some(url) => url.clone(),
@@ -248,6 +264,10 @@ impl App {
                 Some(card) => Ok(html(card)),
                 None => Err(Refusal::not_found(format!("no actor or place `{id}`"))),
             };
+        }
+        if path == "/reconcile/propose_properties" {
+            let type_id = query_param(request, "type").unwrap_or_default();
+            return Ok(json(self.site.propose_properties(&type_id)));
         }
         let prefix = query_param(request, "prefix").unwrap_or_default();
         Ok(json(if path.ends_with("/type") {

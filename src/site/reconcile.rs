@@ -65,6 +65,15 @@ pub struct NameIndex {
 /// An entity's classes and names (each with whether it is English), as they are read.
 type Gathered = (Vec<String>, Vec<(String, bool)>);
 
+/// The properties data extension gives, with their names.
+pub const EXTEND_PROPERTIES: [(&str, &str); 5] = [
+    ("label_ru", "Russian name"),
+    ("dates", "dates (EDTF)"),
+    ("type", "type"),
+    ("related", "related actors and places"),
+    ("sources", "sources"),
+];
+
 /// What a query asks for.
 struct Query {
     key: String,
@@ -155,6 +164,13 @@ impl Site {
                 "url": format!("{view_url}reconcile/preview?id={{{{id}}}}"),
                 "width": PREVIEW_SIZE.0,
                 "height": PREVIEW_SIZE.1,
+            },
+            "extend": {
+                "propose_properties": {
+                    "service_url": view_url.trim_end_matches('/'),
+                    "service_path": "/reconcile/propose_properties",
+                },
+                "property_settings": [],
             },
             "suggest": {
                 "entity": {
@@ -255,6 +271,110 @@ impl Site {
             }
             Value::Object(answers)
         }))
+    }
+}
+
+impl Site {
+    /// The properties OpenRefine may add as columns (the same for every type).
+    pub fn propose_properties(&self, type_id: &str) -> Value {
+        let properties: Vec<Value> = (EXTEND_PROPERTIES.iter())
+            .map(|(id, name)| json!({"id": id, "name": name}))
+            .collect();
+        json!({"type": type_id, "properties": properties})
+    }
+
+    /// Data extension: for each id of `request.ids`, the values of each property of
+    /// `request.properties`. An error names what is wrong with the request.
+    pub fn extend(&self, request: &Value) -> std::result::Result<Result<Value>, String> {
+        let usage = "`extend` must be {\"ids\": [entity ids], \"properties\": [{\"id\": \"label_ru\"}, ...]}";
+        let ids: Vec<&str> = (request.get("ids").and_then(Value::as_array))
+            .ok_or(usage)?
+            .iter()
+            .map(|v| v.as_str().ok_or(usage))
+            .collect::<std::result::Result<_, _>>()?;
+        if ids.len() > MAX_QUERIES {
+            return Err(format!(
+                "at most {MAX_QUERIES} ids in one request, not {}",
+                ids.len()
+            ));
+        }
+        let mut properties = Vec::new();
+        for p in (request.get("properties").and_then(Value::as_array)).ok_or(usage)? {
+            let id = p.get("id").and_then(Value::as_str).ok_or(usage)?;
+            let Some(known) = EXTEND_PROPERTIES.iter().find(|(k, _)| *k == id) else {
+                let names: Vec<&str> = EXTEND_PROPERTIES.iter().map(|(k, _)| *k).collect();
+                return Err(format!(
+                    "unknown property `{id}`; the properties are: {}",
+                    names.join(", ")
+                ));
+            };
+            properties.push(*known);
+        }
+        Ok(self.extend_rows(&ids, &properties))
+    }
+
+    fn extend_rows(&self, ids: &[&str], properties: &[(&str, &str)]) -> Result<Value> {
+        use crate::vocab::{hkg, prov, rdf, rdfs};
+        let index = self.name_index()?;
+        let base = self.iris.base();
+        let name_of =
+            |id: &str| (index.candidates.iter().find(|c| c.id == id)).map(|c| c.name.clone());
+        let mut rows = Map::new();
+        for id in ids {
+            let iri = oxigraph::model::NamedNode::new(format!("{base}{id}"))
+                .map_err(|e| crate::Error::user(format!("`{id}` is not an entity id: {e}")))?;
+            let triples: Vec<oxigraph::model::Quad> = self
+                .store
+                .quads_for_pattern(Some(iri.as_ref().into()), None, None, None)
+                .collect::<std::result::Result<_, _>>()?;
+            let mut row = Map::new();
+            for (property, _) in properties {
+                let mut values: Vec<Value> = Vec::new();
+                for q in &triples {
+                    let p = q.predicate.as_ref();
+                    match (*property, &q.object) {
+                        ("label_ru", Term::Literal(l))
+                            if p == rdfs::LABEL && l.language() == Some("ru") =>
+                        {
+                            values.push(json!({"str": l.value()}));
+                        }
+                        ("dates", Term::Literal(l)) if p == hkg::DATE => {
+                            values.push(json!({"str": l.value()}));
+                        }
+                        ("type", Term::NamedNode(c))
+                            if p == rdf::TYPE && c.as_str().starts_with(hkg::NS) =>
+                        {
+                            let local = c.as_str().trim_start_matches(hkg::NS);
+                            values.push(json!({"id": local, "name": local}));
+                        }
+                        ("related", Term::NamedNode(o))
+                            if p.as_str().starts_with(hkg::NS) && p != rdf::TYPE =>
+                        {
+                            let other = o.as_str().strip_prefix(base).unwrap_or_default();
+                            if let Some(name) = name_of(other) {
+                                values.push(json!({"id": other, "name": name}));
+                            }
+                        }
+                        ("sources", Term::NamedNode(s)) if p == prov::WAS_DERIVED_FROM => {
+                            let source = s.as_str().strip_prefix(base).unwrap_or(s.as_str());
+                            let label = self
+                                .literal(s.as_ref(), rdfs::LABEL)?
+                                .unwrap_or_else(|| source.to_owned());
+                            values.push(json!({"id": source, "name": label}));
+                        }
+                        _ => {}
+                    }
+                }
+                values.sort_by_key(Value::to_string);
+                values.dedup();
+                row.insert((*property).to_owned(), Value::Array(values));
+            }
+            rows.insert((*id).to_owned(), Value::Object(row));
+        }
+        let meta: Vec<Value> = (properties.iter())
+            .map(|(id, name)| json!({"id": id, "name": name}))
+            .collect();
+        Ok(json!({"meta": meta, "rows": rows}))
     }
 }
 

@@ -17,7 +17,8 @@ port, root = sys.argv[1], Path(sys.argv[2])
 vendor = root / "tests/vendor/reconciliation-0.2"
 schemas = {n: json.loads((vendor / f"{n}.json").read_text()) for n in
            ["manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type",
-            "suggest-entities-response", "suggest-types-response"]}
+            "suggest-entities-response", "suggest-types-response", "data-extension-query",
+            "data-extension-response", "data-extension-property-proposal"]}
 registry = Registry().with_resources(
     (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas.values()
 )
@@ -73,4 +74,17 @@ preview = get(manifest["preview"]["url"].replace(manifest["view"]["url"].split("
 print(f"suggest: {[e['id'] for e in entities['result']]}; types {[t['id'] for t in types['result']]}; preview {len(preview)} bytes")
 failed |= "actor/abulkhair" not in [e["id"] for e in entities["result"]]
 failed |= [t["id"] for t in types["result"]] != ["Person"] or "Abulkhair" not in preview
+
+# Data extension, as OpenRefine's "Add columns from reconciled values" asks.
+proposal = json.loads(get("/reconcile/propose_properties?type=Person"))
+validate("data-extension-property-proposal", proposal)
+extend = {"ids": ["actor/abulkhair", "actor/darma-bala"],
+          "properties": [{"id": p["id"]} for p in proposal["properties"]]}
+validate("data-extension-query", extend)
+body = urllib.parse.urlencode({"extend": json.dumps(extend)}).encode()
+with urllib.request.urlopen(urllib.request.Request(url, data=body)) as r:
+    extended = json.load(r)
+validate("data-extension-response", extended)
+print(f"extend: {len(extended['rows'])} rows; abulkhair label_ru {extended['rows']['actor/abulkhair']['label_ru']}")
+failed |= extended["rows"]["actor/abulkhair"]["label_ru"] != [{"str": "Абулхаир"}]
 sys.exit(1 if failed else 0)

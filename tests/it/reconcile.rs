@@ -229,3 +229,61 @@ fn preview_and_suggest_answer_what_openrefine_asks() {
         serde_json::json!([{"id": "Settlement", "name": "Settlement"}])
     );
 }
+
+#[test]
+fn data_extension_adds_names_dates_types_relations_and_sources() {
+    let (_dir, app) = app();
+    let (_, _, body) = send(
+        &app,
+        Method::GET,
+        "/reconcile/propose_properties?type=Person",
+        None,
+    );
+    let proposal: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(proposal["type"], "Person");
+    assert_eq!(proposal["properties"][0]["id"], "label_ru");
+    let extend = r#"{"ids": ["actor/abulkhair"], "properties": [{"id": "label_ru"}, {"id": "dates"}, {"id": "type"}, {"id": "related"}, {"id": "sources"}]}"#;
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("extend", extend)
+        .finish();
+    let (status, cors, body) = send(&app, Method::POST, "/reconcile", Some(&form));
+    assert_eq!((status, cors.as_str()), (200, "*"), "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        answer["meta"][0],
+        serde_json::json!({"id": "label_ru", "name": "Russian name"})
+    );
+    let row = &answer["rows"]["actor/abulkhair"];
+    assert_eq!(row["label_ru"], serde_json::json!([{"str": "Абулхаир"}]));
+    assert_eq!(
+        row["dates"],
+        serde_json::json!([{"str": "1693/1748-08-17"}])
+    );
+    assert!(
+        row["type"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"id": "Person", "name": "Person"})),
+        "{row}"
+    );
+    assert!(!row["related"].as_array().unwrap().is_empty(), "{row}");
+    assert!(
+        (row["sources"].as_array().unwrap().iter()).any(|s| s["id"] == "source/bse-abulkhair"),
+        "{row}"
+    );
+    let encoded: String = form_urlencoded::byte_serialize(
+        br#"{"ids": ["actor/abulkhair"], "properties": [{"id": "wives"}]}"#,
+    )
+    .collect();
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        &format!("/reconcile?extend={encoded}"),
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.starts_with("unknown property `wives`; the properties are: label_ru"),
+        "{body}"
+    );
+}
