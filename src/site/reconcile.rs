@@ -54,6 +54,17 @@ struct Candidate {
     keys: Vec<String>,
     /// All its names as written.
     names: Vec<String>,
+    /// Its Gregorian bounds as day numbers, when dated (open ends `None`).
+    span: (Option<i64>, Option<i64>),
+}
+
+/// A Gregorian `xsd:date` as a day number.
+fn day(term: Option<&Term>) -> Option<i64> {
+    let Some(Term::Literal(l)) = term else {
+        return None;
+    };
+    let date = crate::dates::parse(l.value(), crate::dates::Calendar::Gregorian).ok()?;
+    date.not_before.map(crate::dates::Day::number)
 }
 
 /// Every actor and place with the keys of its names.
@@ -62,8 +73,8 @@ pub struct NameIndex {
     candidates: Vec<Candidate>,
 }
 
-/// An entity's classes and names (each with whether it is English), as they are read.
-type Gathered = (Vec<String>, Vec<(String, bool)>);
+/// An entity's classes, names (each with whether it is English) and bounds, as read.
+type Gathered = (Vec<String>, Vec<(String, bool)>, (Option<i64>, Option<i64>));
 
 /// The properties data extension gives, with their names.
 pub const EXTEND_PROPERTIES: [(&str, &str); 5] = [
@@ -79,7 +90,12 @@ struct Query {
     key: String,
     types: Vec<String>,
     limit: usize,
+    /// A date the candidate's dates must overlap (the `dates` property), as day numbers.
+    during: Option<(Option<i64>, Option<i64>)>,
 }
+
+/// The query properties the service knows.
+const QUERY_PROPERTIES: [&str; 1] = ["dates"];
 
 impl Site {
     /// The names of every actor and place, indexed once for this generation.
@@ -106,6 +122,7 @@ impl Site {
             if !entry.0.contains(&class) {
                 entry.0.push(class);
             }
+            entry.2 = (day(row.get("from")), day(row.get("to")));
             let english = name.language() == Some("en");
             if !entry.1.iter().any(|(n, _)| n == name.value()) {
                 entry.1.push((name.value().to_owned(), english));
@@ -115,7 +132,7 @@ impl Site {
         let base = self.iris.base();
         let candidates = by_entity
             .into_iter()
-            .map(|(iri, (mut types, names))| {
+            .map(|(iri, (mut types, names, span))| {
                 types.sort();
                 let name = (names.iter().find(|(_, en)| *en))
                     .or(names.first())
@@ -132,6 +149,7 @@ impl Site {
                     types,
                     keys,
                     names: written,
+                    span,
                 }
             })
             .collect();
@@ -419,10 +437,34 @@ fn parse_query(name: &str, q: &Value) -> std::result::Result<Query, String> {
                 format!("query `{name}`: `limit` must be a whole number from 1 to {MAX_LIMIT}")
             })?,
     };
+    let mut during = None;
+    for p in q
+        .get("properties")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let pid = p.get("pid").and_then(Value::as_str).unwrap_or_default();
+        if !QUERY_PROPERTIES.contains(&pid) {
+            return Err(format!(
+                "query `{name}`: unknown property `{pid}`; the properties are: {}",
+                QUERY_PROPERTIES.join(", ")
+            ));
+        }
+        let v = p.get("v").and_then(Value::as_str).unwrap_or_default();
+        let date = crate::dates::parse(v, crate::dates::Calendar::Unknown).map_err(|e| {
+            format!("query `{name}`: `dates` must be an EDTF date such as 1741 or 1735/1745 ({e})")
+        })?;
+        during = Some((
+            date.not_before.map(crate::dates::Day::number),
+            date.not_after.map(crate::dates::Day::number),
+        ));
+    }
     Ok(Query {
         key: key(text),
         types,
         limit,
+        during,
     })
 }
 
@@ -434,6 +476,7 @@ impl NameIndex {
         }
         let mut scored: Vec<(f64, &Candidate)> = (self.candidates.iter())
             .filter(|c| query.types.is_empty() || query.types.iter().any(|t| c.types.contains(t)))
+            .filter(|c| query.during.is_none_or(|d| overlaps(d, c.span)))
             .filter_map(|c| {
                 let best = (c.keys.iter())
                     .map(|k| {
@@ -468,6 +511,13 @@ impl NameIndex {
             })
             .collect()
     }
+}
+
+/// Whether two spans of day numbers (open ends `None`) can share a day.
+fn overlaps(a: (Option<i64>, Option<i64>), b: (Option<i64>, Option<i64>)) -> bool {
+    let before =
+        |end: Option<i64>, start: Option<i64>| matches!((end, start), (Some(e), Some(s)) if e < s);
+    !before(a.1, b.0) && !before(b.1, a.0)
 }
 
 #[cfg(test)]

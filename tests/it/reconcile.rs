@@ -287,3 +287,43 @@ fn data_extension_adds_names_dates_types_relations_and_sources() {
         "{body}"
     );
 }
+
+#[test]
+fn a_date_keeps_only_candidates_whose_dates_overlap_it() {
+    let (_dir, app) = app();
+    // Two men named Galdan-Tseren: the khong-taiji (1693?/1745) and Ayuka's son (undated).
+    let answers = reconcile(
+        &app,
+        r#"{"in": {"query": "Galdan-Tseren", "type": "Person", "properties": [{"pid": "dates", "v": "1740"}]},
+            "after": {"query": "Galdan-Tseren", "type": "Person", "properties": [{"pid": "dates", "v": "1760/1770"}]}}"#,
+    );
+    let ids = |q: &str| -> Vec<String> {
+        (answers[q]["result"].as_array().unwrap().iter())
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids("in")[0], "actor/galdan-tseren", "{answers}");
+    assert!(
+        !ids("after").contains(&"actor/galdan-tseren".to_owned()),
+        "{answers}"
+    );
+    assert!(
+        ids("after").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
+        "an undated candidate stays: {answers}"
+    );
+    let encoded: String = form_urlencoded::byte_serialize(
+        br#"{"q": {"query": "x", "properties": [{"pid": "wife", "v": "y"}]}}"#,
+    )
+    .collect();
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        &format!("/reconcile?queries={encoded}"),
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("unknown property `wife`; the properties are: dates"),
+        "{body}"
+    );
+}
