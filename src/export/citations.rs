@@ -117,7 +117,7 @@ pub struct Source {
 impl Source {
     /// Reads the source `iri` (`<base>source/ID`) from `store`; `None` when it is no source.
     pub fn read(store: &Store, iri: NamedNodeRef<'_>, base: &str) -> Result<Option<Source>> {
-        let values = subject(store, iri)?;
+        let values = Values::read(store, iri)?;
         if !values
             .all(rdf::TYPE)
             .iter()
@@ -135,14 +135,14 @@ impl Source {
             .min_by(|a, b| a.as_str().cmp(b.as_str()));
         let (mut csl_type, mut bibtex_type) = (None, None);
         if let Some(class) = &class {
-            let declared = subject(store, class.as_ref())?;
+            let declared = Values::read(store, class.as_ref())?;
             csl_type = declared.literal(hkg::CSL_TYPE).map(str::to_owned);
             bibtex_type = declared.literal(hkg::BIBTEX_TYPE).map(str::to_owned);
         }
         let literal = |p| values.literal(p).map(str::to_owned);
         let title_of = |iri: &str| -> Result<Option<String>> {
             let node = NamedNodeRef::new_unchecked(iri);
-            let whole = subject(store, node)?;
+            let whole = Values::read(store, node)?;
             Ok(whole
                 .literal(dcterms::TITLE)
                 .or_else(|| whole.label("en"))
@@ -341,16 +341,6 @@ fn csl_date(edtf: &str) -> Value {
         Some(parts) => json!({"date-parts": parts}),
         None => json!({"literal": edtf}),
     }
-}
-
-/// The triples of `iri`.
-fn subject(store: &Store, iri: NamedNodeRef<'_>) -> Result<Values> {
-    let triples = store
-        .quads_for_pattern(Some(iri.into()), None, None, None)
-        .map(|q| q.map(oxigraph::model::Triple::from))
-        .collect::<Result<Vec<_>, _>>()
-        .context("cannot read the store")?;
-    Ok(Values::of(&triples))
 }
 
 /// Every source, in id order.

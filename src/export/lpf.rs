@@ -27,16 +27,6 @@ use std::io::Write;
 /// The Linked Places context the features declare.
 pub const CONTEXT: &str = "https://raw.githubusercontent.com/LinkedPasts/linked-places/master/linkedplaces-context-v1.1.jsonld";
 
-/// The triples of `iri` as [`Values`].
-fn values(store: &Store, iri: NamedNodeRef<'_>) -> Result<Values> {
-    let triples = store
-        .quads_for_pattern(Some(iri.into()), None, None, None)
-        .map(|q| q.map(oxigraph::model::Triple::from))
-        .collect::<Result<Vec<_>, _>>()
-        .context("cannot read the store")?;
-    Ok(Values::of(&triples))
-}
-
 /// The IRIs among `terms`, sorted.
 fn iris(terms: &[Term]) -> Vec<&str> {
     let mut out: Vec<&str> = terms
@@ -52,7 +42,7 @@ fn iris(terms: &[Term]) -> Vec<&str> {
 
 /// The English label of `iri`, else any.
 fn label_of(store: &Store, iri: &str) -> Result<Option<String>> {
-    let v = values(store, NamedNodeRef::new_unchecked(iri))?;
+    let v = Values::read(store, NamedNodeRef::new_unchecked(iri))?;
     Ok(v.label("en")
         .or_else(|| v.literal(rdfs::LABEL))
         .map(str::to_owned))
@@ -60,14 +50,14 @@ fn label_of(store: &Store, iri: &str) -> Result<Option<String>> {
 
 /// The feature of one place.
 fn feature(store: &Store, place: NamedNodeRef<'_>) -> Result<Value> {
-    let v = values(store, place)?;
+    let v = Values::read(store, place)?;
     let classes: Vec<&str> = iris(v.all(rdf::TYPE))
         .into_iter()
         .filter(|c| *c != hkg::PLACE.as_str())
         .collect();
     let mut citations = Vec::new();
     for source in iris(v.all(prov::WAS_DERIVED_FROM)) {
-        let s = values(store, NamedNodeRef::new_unchecked(source))?;
+        let s = Values::read(store, NamedNodeRef::new_unchecked(source))?;
         let label = s
             .literal(dcterms::BIBLIOGRAPHIC_CITATION)
             .or_else(|| s.literal(rdfs::LABEL))
@@ -101,7 +91,7 @@ fn feature(store: &Store, place: NamedNodeRef<'_>) -> Result<Value> {
     let mut fclasses = Vec::new();
     let mut types = Vec::new();
     for class in &classes {
-        let c = values(store, NamedNodeRef::new_unchecked(class))?;
+        let c = Values::read(store, NamedNodeRef::new_unchecked(class))?;
         if let Some(fclass) = c.literal(hkg::FEATURE_CLASS) {
             fclasses.push(json!(fclass));
         }

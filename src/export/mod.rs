@@ -40,6 +40,16 @@ use std::sync::mpsc;
 pub(crate) struct Values(BTreeMap<String, Vec<Term>>);
 
 impl Values {
+    /// The triples of `iri` in `store`, by predicate.
+    pub(crate) fn read(store: &Store, iri: NamedNodeRef<'_>) -> Result<Self> {
+        let triples = store
+            .quads_for_pattern(Some(iri.into()), None, None, None)
+            .map(|q| q.map(Triple::from))
+            .collect::<Result<Vec<_>, _>>()
+            .context("cannot read the store")?;
+        Ok(Self::of(&triples))
+    }
+
     pub(crate) fn of(triples: &[Triple]) -> Self {
         let mut values: BTreeMap<String, Vec<Term>> = BTreeMap::new();
         for t in triples {

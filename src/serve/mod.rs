@@ -207,18 +207,7 @@ impl App {
         let mut queries = query_param(request, "queries");
         let mut extend = query_param(request, "extend");
         if request.method() == Method::POST {
-            let mut body = Vec::new();
-            request
-                .body_mut()
-                .take(MAX_BODY_BYTES + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| Refusal::bad_request(format!("cannot read the request body: {e}")))?;
-            if body.len() as u64 > MAX_BODY_BYTES {
-                return Err(Refusal::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-                ));
-            }
+            let body = sparql::read_body(request)?;
             for (k, v) in form_urlencoded::parse(&body) {
                 match k.as_ref() {
                     "queries" => queries = Some(v.into_owned()),

@@ -216,18 +216,7 @@ fn query_text(request: &mut Request<Body>) -> Result<(Option<String>, bool), Ref
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    let mut body = Vec::new();
-    request
-        .body_mut()
-        .take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Refusal::bad_request(format!("cannot read the request body: {e}")))?;
-    if body.len() as u64 > MAX_BODY_BYTES {
-        return Err(Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        ));
-    }
+    let body = read_body(request)?;
     match content_type.as_str() {
         "application/sparql-query" => Ok((
             Some(
@@ -320,6 +309,23 @@ fn is_quick(query: &spargebra::Query) -> bool {
             _ => return false,
         }
     }
+}
+
+/// The request's body, at most [`MAX_BODY_BYTES`] (413 beyond).
+pub(super) fn read_body(request: &mut Request<Body>) -> Result<Vec<u8>, Refusal> {
+    let mut body = Vec::new();
+    request
+        .body_mut()
+        .take(MAX_BODY_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| Refusal::bad_request(format!("cannot read the request body: {e}")))?;
+    if body.len() as u64 > MAX_BODY_BYTES {
+        return Err(Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        ));
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

@@ -29,19 +29,8 @@ fn citations_are_byte_identical_across_builds() {
 
 #[test]
 fn every_shipped_source_is_cited_with_what_a_reference_manager_needs() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = root().join("data");
-    ok(
-        dir.path(),
-        &[
-            "build",
-            "--data",
-            data.to_str().unwrap(),
-            "--store",
-            "store",
-        ],
-    );
-    let sources = std::fs::read_to_string(data.join("sources.csv")).unwrap();
+    let dir = crate::common::built_shipped();
+    let sources = std::fs::read_to_string(root().join("data/sources.csv")).unwrap();
     let rows = csv::Reader::from_reader(sources.as_bytes())
         .records()
         .count();

@@ -80,6 +80,23 @@ pub fn mini_data(data: &Path) {
     shipped_ttl(data);
 }
 
+/// The shipped dataset (`data/`) built into `store/` of a temporary directory.
+pub fn built_shipped() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let data = root().join("data");
+    ok(
+        dir.path(),
+        &[
+            "build",
+            "--data",
+            data.to_str().unwrap(),
+            "--store",
+            "store",
+        ],
+    );
+    dir
+}
+
 /// Copies the shipped `ontology.ttl` and `dataset.ttl` into `data`.
 pub fn shipped_ttl(data: &Path) {
     for f in ["ontology.ttl", "dataset.ttl"] {

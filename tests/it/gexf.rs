@@ -5,22 +5,6 @@
 
 use crate::common::{fails, golden, mini, ok, root};
 
-/// The shipped data, built once into a temporary directory.
-fn shipped() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    ok(
-        dir.path(),
-        &[
-            "build",
-            "--data",
-            root().join("data").to_str().unwrap(),
-            "--store",
-            "store",
-        ],
-    );
-    dir
-}
-
 /// The `<edge ...>` element whose id is `id`, up to its end tag.
 fn edge<'a>(gexf: &'a str, id: &str) -> &'a str {
     let start = gexf
@@ -59,7 +43,7 @@ fn gexf_is_byte_identical_across_builds_and_to_a_file() {
 
 #[test]
 fn gexf_keeps_open_ends_open_and_flags_them() {
-    let dir = shipped();
+    let dir = crate::common::built_shipped();
     let gexf = ok(dir.path(), &["export", "--format", "gexf"]);
     // `1739/..`: a spell with a start and no end.
     let open = edge(&gexf, "assertion/ablai-subject-of-russian-empire-1739");
@@ -83,7 +67,7 @@ fn gexf_keeps_open_ends_open_and_flags_them() {
 
 #[test]
 fn gexf_has_an_edge_for_every_assertion_between_actors_and_none_for_places() {
-    let dir = shipped();
+    let dir = crate::common::built_shipped();
     let count = |query: &str| -> usize {
         let out = ok(dir.path(), &["query", "--format", "tsv", "-e", query]);
         out.lines().nth(1).unwrap().parse().unwrap()

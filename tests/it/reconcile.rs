@@ -4,25 +4,14 @@
 //! of bad batches. `tests/interop/reconcile.py` checks the same answers against the
 //! specification's schemas over a real socket.
 
-use crate::common::{ok, root};
+use crate::common::root;
 use histkg::serve::{App, Options};
 use oxhttp::model::{Body, Method, Request};
 use serde_json::Value;
 
 /// An App over the shipped data, built into a temporary store.
 fn app() -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = root().join("data");
-    ok(
-        dir.path(),
-        &[
-            "build",
-            "--data",
-            data.to_str().unwrap(),
-            "--store",
-            "store",
-        ],
-    );
+    let dir = crate::common::built_shipped();
     let store = histkg::store::open(&dir.path().join("store")).unwrap();
     let options = Options {
         timeout: std::time::Duration::from_secs(10),
