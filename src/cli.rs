@@ -109,6 +109,10 @@ pub enum Command {
         /// Seconds a query may run before it is stopped and answered 503.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Values (rows times columns) a query's results may hold before it is stopped and
+        /// answered 503; results are kept in memory until the query ends.
+        #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_VALUES)]
+        max_values: usize,
         /// Allow cross-origin requests (Access-Control-Allow-Origin: *).
         #[arg(long)]
         cors: bool,
@@ -270,6 +274,7 @@ pub fn run(cli: Cli) -> Result<()> {
             store,
             bind,
             timeout,
+            max_values,
             cors,
             base_url,
             queries,
@@ -279,6 +284,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let options = crate::serve::Options {
                 timeout: Duration::from_secs_f64(timeout),
+                max_values,
                 cors,
                 base_url: base_url.as_deref().map(parse_base_url).transpose()?,
             };

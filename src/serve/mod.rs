@@ -58,16 +58,36 @@ pub const MAX_URL_BYTES: usize = 8000;
 /// a few cover any honest use and keep 512 connections from starting thousands of threads.
 pub const MAX_DUMPS: usize = 2;
 
+/// How many values (rows times columns, or triples times three) a query's results may hold
+/// before the query is stopped and answered 503: a million rows of `?s ?p ?o`. Results are
+/// collected in memory before the status is chosen, about a hundred bytes per value, so this
+/// bounds one query's memory to a few hundred megabytes; the dumps have no such limit.
+pub const DEFAULT_MAX_VALUES: usize = 3_000_000;
+
 /// Server options.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// How long a query may run before it is stopped and answered 503.
     pub timeout: Duration,
+    /// How many values a query's results may hold (see [`DEFAULT_MAX_VALUES`]).
+    pub max_values: usize,
     /// Send `Access-Control-Allow-Origin: *`.
     pub cors: bool,
     /// The public URL of this server, used in VoID for the SPARQL endpoint and the dumps; the
     /// dataset's base IRI when `None`.
     pub base_url: Option<BaseUrl>,
+}
+
+impl Default for Options {
+    /// The command line's defaults: a 10 s timeout, [`DEFAULT_MAX_VALUES`], no CORS header.
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            max_values: DEFAULT_MAX_VALUES,
+            cors: false,
+            base_url: None,
+        }
+    }
 }
 
 /// The application over one store generation: its pages, its endpoint and the options.
@@ -84,7 +104,7 @@ impl App {
     /// `queries_dir`.
     pub fn new(store: Published, queries_dir: &Path, options: Options) -> Result<Self> {
         let site = Site::open(store, queries_dir)?;
-        let endpoint = Endpoint::new(site.prefixes(), options.timeout)?;
+        let endpoint = Endpoint::new(site.prefixes(), options.timeout, options.max_values)?;
         Ok(Self {
             site,
             endpoint,

@@ -41,6 +41,8 @@ pub struct Endpoint {
     pool: Pool,
     /// How long a query may run.
     timeout: Duration,
+    /// How many values a query's results may hold.
+    max_values: usize,
 }
 
 /// Query results, collected in full before any byte is sent.
@@ -51,13 +53,19 @@ enum Collected {
 }
 
 impl Endpoint {
-    /// An endpoint over the dataset whose prefixes are `prefixes`.
-    pub fn new(prefixes: &[(String, String)], timeout: Duration) -> Result<Self> {
+    /// An endpoint over the dataset whose prefixes are `prefixes`, stopping queries that run
+    /// longer than `timeout` or whose results hold more than `max_values` values.
+    pub fn new(
+        prefixes: &[(String, String)],
+        timeout: Duration,
+        max_values: usize,
+    ) -> Result<Self> {
         Ok(Self {
             evaluator: query::evaluator(prefixes)?,
             parser: query::parser(prefixes)?,
             pool: Pool::default(),
             timeout,
+            max_values,
         })
     }
 
@@ -104,7 +112,12 @@ impl Endpoint {
             // that subject's triples and nothing else, so handing it to a query thread would
             // cost more (two thread wake-ups) than the query. The deadline is still checked
             // before every result.
-            collect(bound, &token, Some(Instant::now() + self.timeout))
+            collect(
+                bound,
+                &token,
+                Some(Instant::now() + self.timeout),
+                self.max_values,
+            )
         } else {
             self.on_pool(site, bound, token)?
         };
@@ -118,16 +131,17 @@ impl Endpoint {
         site: &Site,
         bound: BoundPreparedSparqlQuery<'static>,
         token: CancellationToken,
-    ) -> Result<Result<Collected, QueryEvaluationError>, Refusal> {
+    ) -> Result<Result<Collected, Stopped>, Refusal> {
         let (send, receive) = mpsc::channel();
         // A query stopped by the deadline may still be winding down after the server has
         // switched generations: it keeps its generation from being removed until it ends.
         let guard = site.store().guard();
         let alive = token.clone();
+        let max_values = self.max_values;
         self.pool
             .run(move || {
                 let _guard = guard;
-                let _ = send.send(collect(bound, &alive, None));
+                let _ = send.send(collect(bound, &alive, None, max_values));
             })
             .map_err(|e| Refusal::from(crate::Error::from(e)))?;
         pool::spin_then_wait(&receive, self.timeout).map_err(|_| {
@@ -149,14 +163,25 @@ impl Endpoint {
     fn respond(
         &self,
         site: &Site,
-        result: Result<Collected, QueryEvaluationError>,
+        result: Result<Collected, Stopped>,
         request: &Request<Body>,
         text: &str,
     ) -> Answer {
         let links = Links::server();
         let collected = result.map_err(|e| match e {
-            QueryEvaluationError::Cancelled => self.timed_out(),
-            other => Refusal::bad_request(format!("cannot evaluate the query: {other}")),
+            Stopped::Evaluation(QueryEvaluationError::Cancelled) => self.timed_out(),
+            Stopped::Evaluation(other) => {
+                Refusal::bad_request(format!("cannot evaluate the query: {other}"))
+            }
+            Stopped::TooLarge => Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the query's results passed the limit of {} values (rows times columns) \
+                     and it was stopped: add a LIMIT, or download the whole graph from the \
+                     dumps (/graph.nt); `histkg serve --max-values` raises the limit",
+                    self.max_values
+                ),
+            ),
         })?;
         match collected {
             Collected::Graph(triples) => {
@@ -246,20 +271,41 @@ fn query_text(request: &mut Request<Body>) -> Result<(Option<String>, bool), Ref
     }
 }
 
-/// Evaluates `query` and collects its results, stopping as soon as `token` is cancelled or
-/// `deadline` passes.
+/// Why [`collect`] gave no results.
+enum Stopped {
+    /// The evaluator failed, or was cancelled at the deadline.
+    Evaluation(QueryEvaluationError),
+    /// The results passed the endpoint's limit on values.
+    TooLarge,
+}
+
+impl From<QueryEvaluationError> for Stopped {
+    fn from(e: QueryEvaluationError) -> Self {
+        Self::Evaluation(e)
+    }
+}
+
+/// Evaluates `query` and collects its results, stopping as soon as `token` is cancelled,
+/// `deadline` passes or the results hold more than `max_values` values.
 ///
 /// The evaluator itself looks at the token only when it reads the store, and a join done in
 /// memory (a cartesian product) can give millions of results between two reads, so the token
-/// is also checked here for every result; returning an error drops the evaluation.
+/// is also checked here for every result; returning an error drops the evaluation. The limit
+/// on values bounds the memory of what is collected (the cartesian product of four triple
+/// patterns collects about 100 MB a second).
 fn collect(
     query: BoundPreparedSparqlQuery<'static>,
     token: &CancellationToken,
     deadline: Option<Instant>,
-) -> Result<Collected, QueryEvaluationError> {
-    let alive = || {
+    max_values: usize,
+) -> Result<Collected, Stopped> {
+    let mut values = 0usize;
+    let mut alive = |width: usize| {
+        values = values.saturating_add(width);
         if token.is_cancelled() || deadline.is_some_and(|d| Instant::now() >= d) {
-            Err(QueryEvaluationError::Cancelled)
+            Err(Stopped::Evaluation(QueryEvaluationError::Cancelled))
+        } else if values > max_values {
+            Err(Stopped::TooLarge)
         } else {
             Ok(())
         }
@@ -267,17 +313,21 @@ fn collect(
     Ok(match query.execute()? {
         QueryResults::Graph(triples) => Collected::Graph(
             triples
-                .map(|t| t.and_then(|t| alive().map(|()| t)))
-                .collect::<Result<_, _>>()?,
+                .map(|t| t.map_err(Stopped::from).and_then(|t| alive(3).map(|()| t)))
+                .collect::<Result<_, Stopped>>()?,
         ),
         QueryResults::Boolean(value) => Collected::Boolean(value),
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
+            let width = variables.len().max(1);
             Collected::Solutions(
                 variables,
                 solutions
-                    .map(|s| s.and_then(|s| alive().map(|()| s)))
-                    .collect::<Result<_, _>>()?,
+                    .map(|s| {
+                        s.map_err(Stopped::from)
+                            .and_then(|s| alive(width).map(|()| s))
+                    })
+                    .collect::<Result<_, Stopped>>()?,
             )
         }
     })

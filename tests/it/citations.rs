@@ -94,11 +94,7 @@ fn every_shipped_source_is_cited_with_what_a_reference_manager_needs() {
 fn app() -> (tempfile::TempDir, histkg::serve::App) {
     let dir = crate::common::built_mini();
     let store = histkg::store::open(&dir.path().join("store")).unwrap();
-    let options = histkg::serve::Options {
-        timeout: std::time::Duration::from_secs(10),
-        cors: false,
-        base_url: None,
-    };
+    let options = histkg::serve::Options::default();
     let app = histkg::serve::App::new(store, &root().join("queries"), options).unwrap();
     (dir, app)
 }

@@ -13,11 +13,7 @@ use serde_json::Value;
 fn app() -> (tempfile::TempDir, App) {
     let dir = crate::common::built_shipped();
     let store = histkg::store::open(&dir.path().join("store")).unwrap();
-    let options = Options {
-        timeout: std::time::Duration::from_secs(10),
-        cors: false,
-        base_url: None,
-    };
+    let options = Options::default();
     let app = App::new(store, &root().join("queries"), options).unwrap();
     (dir, app)
 }

@@ -16,7 +16,7 @@ fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
         Options {
             timeout,
             cors,
-            base_url: None,
+            ..Options::default()
         },
     )
     .unwrap();
@@ -25,16 +25,7 @@ fn app(timeout: Duration, cors: bool) -> (tempfile::TempDir, App) {
 
 /// A [`Live`] server state over `store_dir` with a 10 s query timeout.
 fn live(store_dir: &std::path::Path) -> Live {
-    Live::open(
-        store_dir,
-        &root().join("queries"),
-        Options {
-            timeout: Duration::from_secs(10),
-            cors: false,
-            base_url: None,
-        },
-    )
-    .unwrap()
+    Live::open(store_dir, &root().join("queries"), Options::default()).unwrap()
 }
 
 fn default_app() -> (tempfile::TempDir, App) {
@@ -372,6 +363,38 @@ fn slow_queries_are_stopped_and_answered_503_within_the_timeout() {
         "answered after {elapsed:?}"
     );
     assert!(body(r).contains("limit"));
+}
+
+#[test]
+fn results_past_the_values_limit_are_stopped_and_answered_503() {
+    let dir = common::built_mini();
+    let store = histkg::store::open(&dir.path().join("store")).unwrap();
+    let options = Options {
+        max_values: 30,
+        ..Options::default()
+    };
+    let app = App::new(store, &root().join("queries"), options).unwrap();
+    let sparql = |q: &str| get(&app, &format!("/sparql?query={}", encode(q)), "text/csv");
+    // Ten rows of three columns are exactly the limit; eleven pass it.
+    let ok = sparql("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10");
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(body(ok).lines().count(), 11, "header and ten rows");
+    for query in [
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 11",
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 11",
+        // One subject's triples, evaluated on the connection's thread.
+        "SELECT ?p ?o ?x WHERE { actor:darma-bala ?p ?o }",
+    ] {
+        let r = sparql(query);
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE, "{query}");
+        let text = body(r);
+        assert!(text.contains("limit of 30 values"), "{query}: {text}");
+        assert!(text.contains("--max-values"), "{text}");
+    }
+    // One row of 31 columns passes the limit too.
+    let wide: String = (0..31).map(|i| format!(" (1 AS ?v{i})")).collect();
+    let r = sparql(&format!("SELECT{wide} {{}}"));
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[test]

@@ -478,7 +478,7 @@ fn the_server_answers_any_request() {
         histkg::serve::Options {
             timeout: Duration::from_secs(5),
             cors: true,
-            base_url: None,
+            ..Default::default()
         },
     )
     .unwrap();
