@@ -18,11 +18,39 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(column) => write!(f, "{}:{}:{}", self.file, self.line, column),
-            None => write!(f, "{}:{}", self.file, self.line),
+        write!(f, "{}", At(&self.file, self.line, self.column))
+    }
+}
+
+/// A place in the input as the user reads it: `file:line:column` for a text file, and
+/// `file.xlsx:Sheet!C12` (the cell) or `file.xlsx:Sheet!12:12` (the row) for a table read
+/// from a workbook, whose name ends with `!` (see `ingest::workbook`).
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a>(pub &'a str, pub u64, pub Option<usize>);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let At(file, line, column) = *self;
+        match (file.ends_with('!'), column) {
+            (true, Some(column)) => write!(f, "{file}{}{line}", column_letters(column)),
+            (true, None) => write!(f, "{file}{line}:{line}"),
+            (false, Some(column)) => write!(f, "{file}:{line}:{column}"),
+            (false, None) => write!(f, "{file}:{line}"),
         }
     }
+}
+
+/// The spreadsheet name of the 1-based `column`: 1 is `A`, 26 `Z`, 27 `AA`.
+pub fn column_letters(column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = column;
+    while n > 0 {
+        let digit = (n - 1) % 26;
+        letters.push(b'A' + digit as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// One problem in the input.
@@ -199,6 +227,16 @@ mod tests {
         let long = shorten(&"x".repeat(10_000));
         assert_eq!(long.chars().count(), 61);
         assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn cells_of_a_workbook_are_named_as_a_spreadsheet_names_them() {
+        let at = |column| At("data/h.xlsx:actors!", 12, column).to_string();
+        assert_eq!(at(Some(3)), "data/h.xlsx:actors!C12");
+        assert_eq!(at(None), "data/h.xlsx:actors!12:12");
+        assert_eq!(At("data/a.csv", 12, Some(3)).to_string(), "data/a.csv:12:3");
+        let names: Vec<String> = [1, 26, 27, 52, 53, 702, 703].map(column_letters).into();
+        assert_eq!(names, ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]);
     }
 
     #[test]

@@ -176,10 +176,11 @@ pub struct Row {
 
 impl fmt::Display for Row {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(column) => write!(f, "{}:{}:{column}", self.file, self.line),
-            None => write!(f, "{}:{}", self.file, self.line),
-        }
+        write!(
+            f,
+            "{}",
+            crate::diagnostics::At(&self.file, self.line, self.column)
+        )
     }
 }
 

@@ -45,10 +45,9 @@ impl<'a> Checker<'a> {
             Some((_, d)) => {
                 let wanted = nouns(false);
                 let message = format!(
-                    "`{value}` is {} (declared at {}:{}), but this column needs {wanted}",
+                    "`{value}` is {} (declared at {}), but this column needs {wanted}",
                     kind_noun(d.kind),
-                    self.checked.files[d.table],
-                    d.line
+                    crate::diagnostics::At(&self.checked.files[d.table], d.line, None)
                 );
                 self.err(t, row, column, message);
                 None

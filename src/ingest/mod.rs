@@ -5,6 +5,8 @@
 //! refused build reports everything at once and writes nothing.
 //!
 //! - `schema`: the tables ([`Table`]) and their columns;
+//! - `workbook`: where each table comes from (a CSV file, or a sheet of a workbook written
+//!   out as CSV);
 //! - `table`: one CSV table streamed row by row (header, field counts, UTF-8, limits);
 //! - `rdf`: `ontology.ttl` and `dataset.ttl`, and the vocabulary they allow;
 //! - `registry`: every id numbered once (first pass);
@@ -19,6 +21,7 @@ pub mod reviews;
 mod rows;
 mod schema;
 pub mod table;
+pub mod workbook;
 
 pub use schema::{
     ACTOR_COLUMNS, EVENT_COLUMNS, PARTICIPANT_COLUMNS, PLACE_COLUMNS, RELATION_COLUMNS,
@@ -35,7 +38,7 @@ use registry::{Registry, TableIds};
 use rows::Checker;
 use schema::PerTable;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use table::Fingerprint;
 
 /// A dataset that passed every check, ready to be streamed again by [`Checked::records`].
@@ -50,7 +53,8 @@ pub struct Checked {
     pub rdf_files: Vec<Triple>,
     /// Valid rows of the five entity tables (participants are not counted).
     pub rows: usize,
-    data_dir: PathBuf,
+    /// Where each table is read from (a CSV file, or a sheet's copy).
+    sources: workbook::Sources,
     /// Each table as shown in messages, by [`Table::index`].
     files: PerTable<String>,
     /// Each readable table as it was when checked; `None` for an unreadable one.
@@ -132,10 +136,10 @@ struct FirstPass {
 }
 
 /// The first pass over one table: the structure of every row, and every id.
-fn first_pass(table: Table, path: &Path, shown: &str) -> FirstPass {
+fn first_pass(table: Table, source: &workbook::Source) -> FirstPass {
     let mut found = Diagnostics::default();
     let mut ids = Vec::new();
-    let Some(reader) = table::open(path, shown, table.columns(), &mut found) else {
+    let Some(reader) = table::open(source, table.columns(), &mut found) else {
         return FirstPass {
             fingerprint: None,
             ids,
@@ -176,14 +180,15 @@ fn first_pass(table: Table, path: &Path, shown: &str) -> FirstPass {
 pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     let mut diags = Diagnostics::default();
     let turtle = read_turtle_files(data_dir, &mut diags);
-    let files = PerTable::new(|t| data_dir.join(t.file_name()).display().to_string());
+    let sources = workbook::resolve(data_dir, reviews::FILE_NAME, &mut diags);
+    let files = PerTable::new(|t| sources.tables[t].shown.clone());
     // First pass, the tables in parallel.
     let passes: Vec<FirstPass> = std::thread::scope(|scope| {
         let readers: Vec<_> = Table::ALL
             .iter()
             .map(|&table| {
-                let shown = &files[table];
-                scope.spawn(move || first_pass(table, &data_dir.join(table.file_name()), shown))
+                let source = &sources.tables[table];
+                scope.spawn(move || first_pass(table, source))
             })
             .collect();
         readers
@@ -218,7 +223,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         base: turtle.base,
         rdf_files: turtle.triples,
         rows: 0,
-        data_dir: data_dir.to_owned(),
+        sources,
         files,
         fingerprints,
         registry,
@@ -241,7 +246,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     let observer = observer.unwrap_or_else(|| Observer::new(&checked));
     let mut findings = observer.finish(&checked, &facts);
     drop(facts);
-    reviews::apply(&checked, data_dir, &mut findings, &mut diags);
+    reviews::apply(&checked, &mut findings, &mut diags);
     diags.into_result()?;
     checked.rows = rows;
     checked.findings = findings;
@@ -289,7 +294,7 @@ impl Checked {
             let Some(expected) = self.fingerprints[table] else {
                 continue;
             };
-            let path = self.data_dir.join(table.file_name());
+            let source = &self.sources.tables[table];
             let changed = |diags: &mut Diagnostics| {
                 diags.push(
                     &self.files[table],
@@ -299,8 +304,7 @@ impl Checked {
                 )
             };
             let mut ignored = Diagnostics::default();
-            let reader = match table::open(&path, &self.files[table], table.columns(), &mut ignored)
-            {
+            let reader = match table::open(source, table.columns(), &mut ignored) {
                 Some(reader) if reader.table().fingerprint == expected => reader,
                 _ => {
                     changed(diags);
@@ -314,7 +318,7 @@ impl Checked {
                 }
                 flow
             });
-            if Fingerprint::of(&path).ok() != Some(expected) {
+            if Fingerprint::of(&source.path).ok() != Some(expected) {
                 changed(&mut checker.diags);
             }
             if flow.is_break() {

@@ -182,3 +182,40 @@ pub(super) fn field_problem(raw: &[u8]) -> Option<String> {
         }),
     }
 }
+
+/// What a first block of bytes that is not UTF-8 most likely is, for the message: the
+/// encoding's name as `iconv` knows it, and what it is.
+pub(super) fn guess_encoding(head: &[u8], whole: bool) -> (&'static str, &'static str) {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(head, whole);
+    let encoding = detector.guess(None, true);
+    let what = match encoding.name() {
+        "windows-1251" => "Cyrillic, as Excel saves CSV on Russian Windows",
+        "KOI8-R" | "KOI8-U" | "IBM866" | "ISO-8859-5" => "an older Cyrillic encoding",
+        "windows-1252" => "Western European, as Excel saves CSV on Western Windows",
+        "windows-1254" => "Turkish",
+        _ => "not UTF-8",
+    };
+    (encoding.name(), what)
+}
+
+/// Where the first byte that is not UTF-8 is, when `head` (the file's first block; `whole`
+/// if it is all of it) looks like a file in another encoding: bytes that are not UTF-8, and
+/// few or no characters beyond ASCII that are (a UTF-8 file with a stray byte keeps its
+/// cell's own message, with its line and column).
+pub(super) fn legacy_encoding(head: &[u8], whole: bool) -> Option<usize> {
+    let (mut invalid, mut multibyte, mut first, mut at) = (0usize, 0usize, None, 0usize);
+    let mut chunks = head.utf8_chunks().peekable();
+    while let Some(chunk) = chunks.next() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        at += chunk.valid().len();
+        // A character cut at the end of a block that is not the whole file is no error.
+        let cut = chunks.peek().is_none() && !whole && chunk.invalid().len() < 4;
+        if !chunk.invalid().is_empty() && !cut {
+            invalid += 1;
+            first.get_or_insert(at);
+        }
+        at += chunk.invalid().len();
+    }
+    first.filter(|_| invalid > multibyte * 10)
+}

@@ -3,7 +3,7 @@
 
 use super::Table;
 use super::schema::PerTable;
-use crate::diagnostics::{Diagnostics, shorten};
+use crate::diagnostics::{At, Diagnostics, shorten};
 use crate::vocab::{Kind, MAX_ID_LEN, is_slug};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, RandomState};
@@ -102,10 +102,9 @@ impl Registry {
             } else {
                 let (_, first) = registry.get(&id).expect("a safe id is registered");
                 format!(
-                    "duplicate id `{id}`: already used by {} at {}:{}",
+                    "duplicate id `{id}`: already used by {} at {}",
                     kind_noun(first.kind),
-                    files[first.table],
-                    first.line
+                    At(&files[first.table], first.line, None)
                 )
             };
             diags.push(file, line, col, message);
@@ -130,10 +129,9 @@ impl Registry {
             None => String::new(),
             Some(slug) => match self.get(&slug) {
                 Some((_, d)) => format!(
-                    "; its slug `{slug}` is already used by {} at {}:{}",
+                    "; its slug `{slug}` is already used by {} at {}",
                     kind_noun(d.kind),
-                    files[d.table],
-                    d.line
+                    At(&files[d.table], d.line, None)
                 ),
                 None => format!("; for example `{slug}`"),
             },

@@ -11,7 +11,6 @@ use crate::diagnostics::{Diagnostics, did_you_mean, shorten};
 use crate::findings::{Finding, Kind, Review, Row, Verdict};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The file's name in the data directory.
@@ -25,15 +24,10 @@ pub const REVIEW_COLUMNS: &[ColumnSpec] = &[
     optional("sources"),
 ];
 
-/// Reads `reviews.csv` of `data_dir` if there is one, and attaches each review to its
+/// Reads `reviews.csv` (or its sheet) if there is one, and attaches each review to its
 /// finding; problems go to `diags`, reviews of findings that do not exist become findings.
-pub(super) fn apply(
-    checked: &Checked,
-    data_dir: &Path,
-    findings: &mut Findings,
-    diags: &mut Diagnostics,
-) {
-    let reviews = read(checked, data_dir, diags);
+pub(super) fn apply(checked: &Checked, findings: &mut Findings, diags: &mut Diagnostics) {
+    let reviews = read(checked, diags);
     if reviews.is_empty() {
         return;
     }
@@ -75,15 +69,14 @@ pub(super) fn apply(
 }
 
 /// The valid rows of `reviews.csv`, each with the id of the finding it reviews, in file order.
-fn read(checked: &Checked, data_dir: &Path, diags: &mut Diagnostics) -> Vec<(String, Review)> {
+fn read(checked: &Checked, diags: &mut Diagnostics) -> Vec<(String, Review)> {
     let mut reviews = Vec::new();
-    let path = data_dir.join(FILE_NAME);
-    if !path.exists() {
+    let Some(source) = &checked.sources.reviews else {
         return reviews;
-    }
-    let shown = path.display().to_string();
+    };
+    let shown = &source.shown;
     let file: Arc<str> = Arc::from(shown.as_str());
-    let Some(reader) = table::open(&path, &shown, REVIEW_COLUMNS, diags) else {
+    let Some(reader) = table::open(source, REVIEW_COLUMNS, diags) else {
         return reviews;
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -107,12 +100,12 @@ fn read(checked: &Checked, data_dir: &Path, diags: &mut Diagnostics) -> Vec<(Str
                 "`{}` is not the id of a finding: ids start with a kind such as `chronology/report-before-event`{hint}; copy the id from the end of the finding's line",
                 shorten(finding)
             );
-            checker.diags.push(&shown, row.line, t.column("finding"), message);
+            checker.diags.push(shown, row.line, t.column("finding"), message);
             return ControlFlow::Continue(());
         }
         if let Some(first) = seen.insert(finding.to_owned(), row.line) {
             let message = format!("`{}` is already reviewed at line {first}", shorten(finding));
-            checker.diags.push(&shown, row.line, t.column("finding"), message);
+            checker.diags.push(shown, row.line, t.column("finding"), message);
             return ControlFlow::Continue(());
         }
         let verdict_text = t.cell(row, "verdict");
@@ -121,7 +114,7 @@ fn read(checked: &Checked, data_dir: &Path, diags: &mut Diagnostics) -> Vec<(Str
                 "unknown verdict `{}`; use `explained`, `error-in-source` or `open`",
                 shorten(verdict_text)
             );
-            checker.diags.push(&shown, row.line, t.column("verdict"), message);
+            checker.diags.push(shown, row.line, t.column("verdict"), message);
             return ControlFlow::Continue(());
         };
         let note = Some(t.cell(row, "note")).filter(|n| !n.is_empty()).map(str::to_owned);
@@ -130,7 +123,7 @@ fn read(checked: &Checked, data_dir: &Path, diags: &mut Diagnostics) -> Vec<(Str
                 "a review with the verdict `{}` needs a `note` saying why",
                 verdict.name()
             );
-            checker.diags.push(&shown, row.line, t.column("note"), message);
+            checker.diags.push(shown, row.line, t.column("note"), message);
         }
         let sources = if t.cell(row, "sources").is_empty() {
             Vec::new()

@@ -6,6 +6,7 @@
 //! up on them.
 
 use super::raw::{self, Input};
+use super::workbook::{Layout, Source};
 use crate::diagnostics::{Diagnostics, shorten};
 use csv::{ByteRecord, StringRecord};
 use std::collections::HashMap;
@@ -119,6 +120,8 @@ pub struct Reader {
     cr_only: bool,
     /// The cell separator ([`delimiter`]).
     delimiter: u8,
+    /// For a table read from a workbook, how its lines map to sheet rows.
+    layout: Option<Layout>,
 }
 
 /// The cell separators a table may use: the comma, and the semicolon and tab that spreadsheet
@@ -147,43 +150,6 @@ fn delimiter(header: &[u8], expected: &[&str]) -> u8 {
             if n > best.1 { (d, n) } else { best }
         })
         .0
-}
-
-/// What a first block of bytes that is not UTF-8 most likely is, for the message: the
-/// encoding's name as `iconv` knows it, and what it is.
-fn guess_encoding(head: &[u8], whole: bool) -> (&'static str, &'static str) {
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(head, whole);
-    let encoding = detector.guess(None, true);
-    let what = match encoding.name() {
-        "windows-1251" => "Cyrillic, as Excel saves CSV on Russian Windows",
-        "KOI8-R" | "KOI8-U" | "IBM866" | "ISO-8859-5" => "an older Cyrillic encoding",
-        "windows-1252" => "Western European, as Excel saves CSV on Western Windows",
-        "windows-1254" => "Turkish",
-        _ => "not UTF-8",
-    };
-    (encoding.name(), what)
-}
-
-/// Where the first byte that is not UTF-8 is, when `head` (the file's first block; `whole`
-/// if it is all of it) looks like a file in another encoding: bytes that are not UTF-8, and
-/// few or no characters beyond ASCII that are (a UTF-8 file with a stray byte keeps its
-/// cell's own message, with its line and column).
-fn legacy_encoding(head: &[u8], whole: bool) -> Option<usize> {
-    let (mut invalid, mut multibyte, mut first, mut at) = (0usize, 0usize, None, 0usize);
-    let mut chunks = head.utf8_chunks().peekable();
-    while let Some(chunk) = chunks.next() {
-        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
-        at += chunk.valid().len();
-        // A character cut at the end of a block that is not the whole file is no error.
-        let cut = chunks.peek().is_none() && !whole && chunk.invalid().len() < 4;
-        if !chunk.invalid().is_empty() && !cut {
-            invalid += 1;
-            first.get_or_insert(at);
-        }
-        at += chunk.invalid().len();
-    }
-    first.filter(|_| invalid > multibyte * 10)
 }
 
 /// A file opened for reading, its first bytes looked at.
@@ -247,8 +213,8 @@ fn read_head(path: &Path, file: &str, diags: &mut Diagnostics) -> Option<Head> {
     // Another encoding: bytes that are not UTF-8 and no character that is (a UTF-8 file
     // with one stray byte keeps its cell's own message, with its line and column).
     let whole = head.len() as u64 == fingerprint.len;
-    if let Some(at) = legacy_encoding(head, whole) {
-        let (name, what) = guess_encoding(head, whole);
+    if let Some(at) = raw::legacy_encoding(head, whole) {
+        let (name, what) = raw::guess_encoding(head, whole);
         let line = 1 + head[..at].iter().filter(|&&b| b == b'\n').count() as u64;
         diags.push(
             file,
@@ -280,6 +246,7 @@ fn columns(
     line: u64,
     file: &str,
     specs: &[ColumnSpec],
+    padding: usize,
     diags: &mut Diagnostics,
 ) -> Option<HashMap<&'static str, usize>> {
     let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
@@ -299,6 +266,8 @@ fn columns(
         };
         let name = name.trim();
         match specs.iter().find(|s| s.name == name) {
+            // The empty columns before a sheet's first used column.
+            None if name.is_empty() && i < padding => {}
             None if name.is_empty() => refuse(
                 Some(i + 1),
                 "empty column name; name the column or remove the extra comma".to_owned(),
@@ -338,14 +307,10 @@ fn columns(
     ok.then_some(columns)
 }
 
-/// Opens `path` as a CSV table with the given columns and checks its header, reporting
+/// Opens `source` as a CSV table with the given columns and checks its header, reporting
 /// problems to `diags`. Returns `None` when the file cannot be read or its header is unusable.
-pub fn open(
-    path: &Path,
-    file: &str,
-    specs: &[ColumnSpec],
-    diags: &mut Diagnostics,
-) -> Option<Reader> {
+pub fn open(source: &Source, specs: &[ColumnSpec], diags: &mut Diagnostics) -> Option<Reader> {
+    let (path, file, layout) = (source.path.as_path(), source.shown.as_str(), &source.layout);
     let Head {
         input,
         fingerprint,
@@ -384,6 +349,7 @@ pub fn open(
     }
     let at_file_end = skipped + csv.position().byte() == fingerprint.len && !ends_with_newline;
     let (header_line, _) = raw::start_line(&csv, &header, at_file_end);
+    let header_line = layout.as_ref().map_or(header_line, |l| l.row(header_line));
     // A first line without a single column name is data: the header row is missing.
     let names_a_column =
         |raw: &[u8]| std::str::from_utf8(raw).is_ok_and(|name| expected.contains(&name.trim()));
@@ -400,7 +366,8 @@ pub fn open(
         );
         return None;
     }
-    let columns = columns(&header, header_line, file, specs, diags)?;
+    let padding = layout.as_ref().map_or(0, |l| l.padding);
+    let columns = columns(&header, header_line, file, specs, padding, diags)?;
     Some(Reader {
         table: Sheet {
             file: file.to_owned(),
@@ -418,6 +385,7 @@ pub fn open(
         ends_with_newline,
         cr_only,
         delimiter,
+        layout: layout.clone(),
     })
 }
 
@@ -438,9 +406,11 @@ impl Reader {
     ) -> Sheet {
         let file = self.table.file.clone();
         let reporting = diags.is_some();
+        let layout = self.layout.clone();
+        let sheet_row = move |line: u64| layout.as_ref().map_or(line, |l| l.row(line));
         let mut report = |line: u64, column: Option<usize>, message: String| {
             if let Some(diags) = diags.as_deref_mut() {
-                diags.push(&file, line, column, message);
+                diags.push(&file, sheet_row(line), column, message);
             }
         };
         let mut record = ByteRecord::new();
@@ -497,7 +467,7 @@ impl Reader {
             match text(std::mem::take(&mut record)) {
                 Ok(text) => {
                     rows += 1;
-                    row.line = line;
+                    row.line = sheet_row(line);
                     row.record = text;
                     let flow = each(&self.table, &row);
                     record = std::mem::take(&mut row.record).into_byte_record();
@@ -579,6 +549,7 @@ impl Reader {
             && id_ok
             && let Some(id) = id.and_then(|i| std::str::from_utf8(&bytes[i]).ok())
         {
+            let line = self.layout.as_ref().map_or(line, |l| l.row(line));
             self.table.refused_ids.push((id.trim().into(), line));
         }
     }

@@ -34,6 +34,48 @@ python "$here/citations.py" "$work" "$root"
 "$histkg" export --store "$work/store" --format lpf -o "$work/places.lpf.json"
 python "$here/lpf.py" "$work" "$root"
 
+# Workbooks: the shipped tables written by openpyxl (.xlsx) and odfpy (.ods), one sheet per
+# table, build the same graph as the CSV files, with as many findings at the same rows.
+"$histkg" check --data data > "$work/check-csv.txt" 2>&1
+for ext in xlsx ods; do
+  mkdir -p "$work/$ext"
+  cp data/ontology.ttl data/dataset.ttl "$work/$ext/"
+  python "$here/workbooks.py" data "$work/$ext/histkg.$ext"
+  "$histkg" build --data "$work/$ext" --store "$work/store-$ext" >/dev/null 2>&1
+  "$histkg" export --store "$work/store-$ext" --format ntriples -o "$work/graph-$ext.nt"
+  if ! cmp -s "$work/graph.ntriples" "$work/graph-$ext.nt"; then
+    echo "the shipped data read from a .$ext workbook gives another graph" >&2
+    diff "$work/graph.ntriples" "$work/graph-$ext.nt" | head >&2
+    exit 1
+  fi
+  "$histkg" check --data "$work/$ext" > "$work/check-$ext.txt" 2>&1
+  # The same findings at the same rows: data/relations.csv:136:10 is histkg.xlsx:relations!J136.
+  python - "$work/check-csv.txt" "$work/check-$ext.txt" "$ext" "$work/$ext" <<'PY'
+import re, sys
+csv_text, book_text = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+ext, book_dir = sys.argv[3], sys.argv[4]
+def letters(n):
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+def cell(m):
+    table, line, column = m.group(1), m.group(2), m.group(3)
+    where = f"{letters(int(column[1:]))}{line}" if column else f"{line}:{line}"
+    return f"DIR/histkg.{ext}:{table}!{where}"
+mapped = re.sub(r"data/(\w+)\.csv:(\d+)(:\d+)?", cell, csv_text)
+mapped = mapped.replace(" in data (", " in DIR (").replace("\ndata: ", "\nDIR: ")
+book = book_text.replace(book_dir + "/", "DIR/").replace(f" in {book_dir} (", " in DIR (")
+book = book.replace(f"\n{book_dir}: ", "\nDIR: ")
+if mapped != book:
+    a, b = mapped.splitlines(), book.splitlines()
+    first = next(i for i, (x, y) in enumerate(zip(a + [""], b + [""])) if x != y)
+    sys.exit(f"check on the .{ext} workbook differs from check on the CSV files at line {first + 1}:\n{a[first:first+1]}\n{b[first:first+1]}")
+print(f"workbook .{ext}: the same graph, and the same {len(mapped.splitlines())} lines of check output at the same cells")
+PY
+done
+
 oxigraph load --location "$work/oxstore" --file "$work/graph.nquads" --format application/n-quads
 loaded=$(oxigraph query --location "$work/oxstore" --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --results-format tsv | tail -n 1 | sed -E 's/^"?([0-9]+).*/\1/')
 expected=$(wc -l < "$work/graph.ntriples")

@@ -117,6 +117,7 @@ bad_cases! {
     self_reference,
     self_reference_elsewhere,
     sources_only_separators,
+    table_given_twice,
     unclosed_quote,
     unclosed_quote_in_last_cell,
     unknown_actor,
@@ -135,6 +136,8 @@ bad_cases! {
     utf16,
     utf16_without_bom,
     windows_1251,
+    workbook_bad_cell,
+    workbook_error_cell,
     workbook_named_csv,
     wrong_kind_reference,
 }
