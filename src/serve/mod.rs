@@ -183,6 +183,7 @@ impl App {
             "/reconcile/preview"
             | "/reconcile/suggest/entity"
             | "/reconcile/suggest/type"
+            | "/reconcile/suggest/property"
             | "/reconcile/propose_properties" => {
                 let mut response = self.reconcile_more(request, &path)?;
                 cors(&mut response);
@@ -281,6 +282,8 @@ impl App {
         let prefix = query_param(request, "prefix").unwrap_or_default();
         Ok(json(if path.ends_with("/type") {
             self.site.suggest_types(&prefix)?
+        } else if path.ends_with("/property") {
+            self.site.suggest_properties(&prefix)
         } else {
             self.site.suggest_entities(&prefix)?
         }))

@@ -79,7 +79,12 @@ macro_rules! page_query {
     ($name:literal) => {
         $crate::site::PageQuery {
             name: $name,
-            text: include_str!(concat!("queries/", $name, ".rq")),
+            text: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/site/queries/",
+                $name,
+                ".rq"
+            )),
         }
     };
 }

@@ -17,7 +17,8 @@ port, root = sys.argv[1], Path(sys.argv[2])
 vendor = root / "tests/vendor/reconciliation-0.2"
 schemas = {n: json.loads((vendor / f"{n}.json").read_text()) for n in
            ["manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type",
-            "suggest-entities-response", "suggest-types-response", "data-extension-query",
+            "suggest-entities-response", "suggest-types-response", "suggest-properties-response",
+            "data-extension-query",
             "data-extension-response", "data-extension-property-proposal"]}
 registry = Registry().with_resources(
     (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas.values()
@@ -70,6 +71,22 @@ entities = json.loads(get("/reconcile/suggest/entity?" + urllib.parse.urlencode(
 validate("suggest-entities-response", entities)
 types = json.loads(get("/reconcile/suggest/type?prefix=Pers"))
 validate("suggest-types-response", types)
+properties = json.loads(get("/reconcile/suggest/property?prefix="))
+validate("suggest-properties-response", properties)
+failed |= sorted(p["id"] for p in properties["result"]) != ["dates", "place", "related"]
+# A column of names with a second column as a property, as OpenRefine sends it: the two
+# Galdan-Tserens told apart by a related actor, Abulkhair by a place (a reconciled cell).
+narrowed = {
+    "p0": {"query": "Galdan-Tseren", "properties": [{"pid": "related", "v": "Аюка"}]},
+    "p1": {"query": "Галдан-Церен", "properties": [{"pid": "related", "v": "Tsewang Rabtan"}]},
+    "p2": {"query": "Abulkhair", "properties": [{"pid": "place", "v": {"id": "place/orsk", "name": "Orsk"}}]},
+}
+validate("reconciliation-query-batch", narrowed)
+answers = json.loads(get("/reconcile?" + urllib.parse.urlencode({"queries": json.dumps(narrowed)})))
+validate("reconciliation-result-batch", answers)
+firsts = [answers[k]["result"][0]["id"] if answers[k]["result"] else None for k in ["p0", "p1", "p2"]]
+print(f"properties: {[p['id'] for p in properties['result']]}; related/place narrow to {firsts}")
+failed |= firsts != ["actor/galdan-tseren-son-of-ayuka", "actor/galdan-tseren", "actor/abulkhair"]
 preview = get(manifest["preview"]["url"].replace(manifest["view"]["url"].split("{{id}}")[0], "/").replace("{{id}}", "actor/abulkhair"))
 print(f"suggest: {[e['id'] for e in entities['result']]}; types {[t['id'] for t in types['result']]}; preview {len(preview)} bytes")
 failed |= "actor/abulkhair" not in [e["id"] for e in entities["result"]]

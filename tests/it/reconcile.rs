@@ -312,3 +312,74 @@ fn a_date_keeps_only_candidates_whose_dates_overlap_it() {
         "{body}"
     );
 }
+
+#[test]
+fn a_related_actor_or_a_place_keeps_only_linked_candidates() {
+    let (_dir, app) = app();
+    // The two Galdan-Tserens again: Ayuka's son is his child (parentOf); the khong-taiji is
+    // Tsewang Rabtan's son and successor. A reconciled cell comes as {"id": ...}.
+    let answers = reconcile(
+        &app,
+        r#"{"ayuka": {"query": "Galdan-Tseren", "properties": [{"pid": "related", "v": "Аюка"}]},
+            "tsewang": {"query": "Galdan-Tseren", "properties": [{"pid": "related", "v": {"id": "actor/tsewang-rabtan", "name": "Tsewang Rabtan"}}]},
+            "orsk": {"query": "Abulkhair", "properties": [{"pid": "place", "v": "Orsk"}]},
+            "astrakhan": {"query": "Abulkhair", "properties": [{"pid": "place", "v": "Astrakhan"}]},
+            "both": {"query": "Neplyuev", "properties": [{"pid": "place", "v": "Орск"}, {"pid": "related", "v": ["Abulkhair", "nobody"]}]}}"#,
+    );
+    let ids = |q: &str| -> Vec<String> {
+        (answers[q]["result"].as_array().unwrap().iter())
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids("ayuka")[0],
+        "actor/galdan-tseren-son-of-ayuka",
+        "{answers}"
+    );
+    assert!(
+        !ids("ayuka").contains(&"actor/galdan-tseren".to_owned()),
+        "{answers}"
+    );
+    assert_eq!(ids("tsewang")[0], "actor/galdan-tseren", "{answers}");
+    assert!(
+        !ids("tsewang").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
+        "{answers}"
+    );
+    // Abulkhair took part in events at Orsk (the oath of 1742), none at Astrakhan.
+    assert_eq!(ids("orsk")[0], "actor/abulkhair", "{answers}");
+    assert_eq!(answers["orsk"]["result"][0]["match"], true);
+    assert!(
+        !ids("astrakhan").contains(&"actor/abulkhair".to_owned()),
+        "{answers}"
+    );
+    assert_eq!(ids("both")[0], "actor/neplyuev", "{answers}");
+    // The properties OpenRefine offers for a column, and a bad value refused.
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        "/reconcile/suggest/property?prefix=pl",
+        None,
+    );
+    assert_eq!(status, 200);
+    let suggested: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(suggested["result"][0]["id"], "place", "{suggested}");
+    let (_, _, body) = send(
+        &app,
+        Method::GET,
+        "/reconcile/suggest/property?prefix=",
+        None,
+    );
+    assert_eq!(body.matches("\"id\"").count(), 3, "{body}");
+    let encoded: String = form_urlencoded::byte_serialize(
+        br#"{"q": {"query": "x", "properties": [{"pid": "place", "v": 12}]}}"#,
+    )
+    .collect();
+    let (status, _, body) = send(
+        &app,
+        Method::GET,
+        &format!("/reconcile?queries={encoded}"),
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("`place` must be an id or a name"), "{body}");
+}

@@ -7,74 +7,31 @@
 //! digits only), so that `Абулхаир`, `Abulkhair` and `Abul-Khair` meet; a query is scored
 //! against each name by the Jaro-Winkler similarity of the keys (`strsim`), 100 for the same
 //! key, and an entity by its best name. `match` is true only for the one candidate whose
-//! key is the query's, when no other candidate has it. The index of names is made once per
-//! published generation, on the first query.
+//! key is the query's, when no other candidate has it. A query's properties narrow the
+//! candidates: `dates` (EDTF) must overlap the entity's dates; `place` names a place the
+//! entity is linked to (the place of an event it took part in, a place it is related to or
+//! part of); `related` an actor or place it is related to (either party of an assertion, or
+//! a fellow participant of an event). Both take an id or a name (matched by key) and accept a
+//! reconciled cell (`{"id": ...}`). The index (`index`) is made once per published
+//! generation, on the first query, with the entities looked up by id and by key.
 
-use super::{Site, page_query};
+mod index;
+
+pub use index::{NameIndex, QUERY_PROPERTIES, key};
+
+use super::Site;
 use crate::error::Result;
 use oxigraph::model::Term;
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The most queries one batch may hold.
 pub const MAX_QUERIES: usize = 100;
 /// The most candidates one query may ask for (`limit`).
 pub const MAX_LIMIT: usize = 50;
-/// Candidates per query when the query does not say.
-const DEFAULT_LIMIT: usize = 5;
 /// Width and height of the preview OpenRefine shows in a frame.
 const PREVIEW_SIZE: (u32, u32) = (400, 90);
 /// Suggestions per request.
 const SUGGESTIONS: usize = 10;
-/// The lowest score a candidate needs to be given (out of 100).
-const MIN_SCORE: f64 = 60.0;
-
-/// A name folded for matching: `ё` read as `е` (as Russian print often writes it),
-/// transliterated to ASCII, lowercased, letters and digits only (`Әбілқайыр хан` gives
-/// `abilqaiyrkhan`). The search box and reconciliation both match by it.
-pub fn key(name: &str) -> String {
-    any_ascii::any_ascii(&name.replace('ё', "е").replace('Ё', "Е"))
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// One entity the service can give.
-#[derive(Debug)]
-struct Candidate {
-    /// Its id: the IRI relative to the base (`actor/abulkhair`).
-    id: String,
-    /// Its English label, else its first name.
-    name: String,
-    /// Its classes' local names (`Person`, `Actor`).
-    types: Vec<String>,
-    /// The keys of all its names.
-    keys: Vec<String>,
-    /// All its names as written.
-    names: Vec<String>,
-    /// Its Gregorian bounds as day numbers, when dated (open ends `None`).
-    span: (Option<i64>, Option<i64>),
-}
-
-/// A Gregorian `xsd:date` as a day number.
-fn day(term: Option<&Term>) -> Option<i64> {
-    let Some(Term::Literal(l)) = term else {
-        return None;
-    };
-    let date = crate::dates::parse(l.value(), crate::dates::Calendar::Gregorian).ok()?;
-    date.not_before.map(crate::dates::Day::number)
-}
-
-/// Every actor and place with the keys of its names.
-#[derive(Debug)]
-pub struct NameIndex {
-    candidates: Vec<Candidate>,
-}
-
-/// An entity's classes, names (each with whether it is English) and bounds, as read.
-type Gathered = (Vec<String>, Vec<(String, bool)>, (Option<i64>, Option<i64>));
 
 /// The properties data extension gives, with their names.
 pub const EXTEND_PROPERTIES: [(&str, &str); 5] = [
@@ -85,79 +42,7 @@ pub const EXTEND_PROPERTIES: [(&str, &str); 5] = [
     ("sources", "sources"),
 ];
 
-/// What a query asks for.
-struct Query {
-    key: String,
-    types: Vec<String>,
-    limit: usize,
-    /// A date the candidate's dates must overlap (the `dates` property), as day numbers.
-    during: Option<(Option<i64>, Option<i64>)>,
-}
-
-/// The query properties the service knows.
-const QUERY_PROPERTIES: [&str; 1] = ["dates"];
-
 impl Site {
-    /// The names of every actor and place, indexed once for this generation.
-    fn name_index(&self) -> Result<Arc<NameIndex>> {
-        let mut cached = self.names.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(index) = &*cached {
-            return Ok(index.clone());
-        }
-        let mut by_entity: BTreeMap<String, Gathered> = BTreeMap::new();
-        self.each(page_query!("reconcile-names"), &[], |row| {
-            let (
-                Some(Term::NamedNode(entity)),
-                Some(Term::NamedNode(class)),
-                Some(Term::Literal(name)),
-            ) = (row.get("entity"), row.get("class"), row.get("name"))
-            else {
-                return Ok(());
-            };
-            let entry = by_entity.entry(entity.as_str().to_owned()).or_default();
-            let class = class
-                .as_str()
-                .trim_start_matches(crate::vocab::hkg::NS)
-                .to_owned();
-            if !entry.0.contains(&class) {
-                entry.0.push(class);
-            }
-            entry.2 = (day(row.get("from")), day(row.get("to")));
-            let english = name.language() == Some("en");
-            if !entry.1.iter().any(|(n, _)| n == name.value()) {
-                entry.1.push((name.value().to_owned(), english));
-            }
-            Ok(())
-        })?;
-        let base = self.iris.base();
-        let candidates = by_entity
-            .into_iter()
-            .map(|(iri, (mut types, names, span))| {
-                types.sort();
-                let name = (names.iter().find(|(_, en)| *en))
-                    .or(names.first())
-                    .map(|(n, _)| n.clone())
-                    .unwrap_or_default();
-                let mut keys: Vec<String> = names.iter().map(|(n, _)| key(n)).collect();
-                keys.sort();
-                keys.dedup();
-                let mut written: Vec<String> = names.into_iter().map(|(n, _)| n).collect();
-                written.sort();
-                Candidate {
-                    id: iri.strip_prefix(base).unwrap_or(&iri).to_owned(),
-                    name,
-                    types,
-                    keys,
-                    names: written,
-                    span,
-                }
-            })
-            .collect();
-        let index = Arc::new(NameIndex { candidates });
-        *cached = Some(index.clone());
-        Ok(index)
-    }
-
     /// The service manifest: `view_url` is where an entity id is appended to give its page
     /// (the server's root). The default types are every class of an actor or a place.
     pub fn reconcile_manifest(&self, view_url: &str) -> Result<Value> {
@@ -199,6 +84,10 @@ impl Site {
                     "service_url": view_url.trim_end_matches('/'),
                     "service_path": "/reconcile/suggest/type",
                 },
+                "property": {
+                    "service_url": view_url.trim_end_matches('/'),
+                    "service_path": "/reconcile/suggest/property",
+                },
             },
         }))
     }
@@ -207,7 +96,7 @@ impl Site {
     /// to its page at `view_url`; `None` for an id that is no actor or place.
     pub fn reconcile_preview(&self, id: &str, view_url: &str) -> Result<Option<String>> {
         let index = self.name_index()?;
-        let Some(c) = index.candidates.iter().find(|c| c.id == id) else {
+        let Some(c) = index.get(id) else {
             return Ok(None);
         };
         let escape = |s: &str| minijinja::HtmlEscape(s).to_string();
@@ -227,24 +116,28 @@ impl Site {
     /// Entities with a name starting like `prefix` (by key), for OpenRefine's suggest.
     pub fn suggest_entities(&self, prefix: &str) -> Result<Value> {
         let index = self.name_index()?;
-        let needle = key(prefix);
-        let result: Vec<Value> = if needle.is_empty() {
-            Vec::new()
-        } else {
-            (index.candidates.iter())
-                .filter(|c| c.keys.iter().any(|k| k.starts_with(&needle)))
-                .take(SUGGESTIONS)
-                .map(|c| {
-                    let notable: Vec<Value> = c
-                        .types
-                        .iter()
-                        .map(|t| json!({"id": t, "name": t}))
-                        .collect();
-                    json!({"id": c.id, "name": c.name, "notable": notable})
-                })
-                .collect()
-        };
+        let result: Vec<Value> = (index.starting_with(prefix, SUGGESTIONS).into_iter())
+            .map(|c| {
+                let notable: Vec<Value> = c
+                    .types
+                    .iter()
+                    .map(|t| json!({"id": t, "name": t}))
+                    .collect();
+                json!({"id": c.id, "name": c.name, "notable": notable})
+            })
+            .collect();
         Ok(json!({"result": result}))
+    }
+
+    /// The query properties whose id or name starts like `prefix` (all for an empty one),
+    /// for OpenRefine's property suggest.
+    pub fn suggest_properties(&self, prefix: &str) -> Value {
+        let needle = prefix.trim().to_lowercase();
+        let result: Vec<Value> = (QUERY_PROPERTIES.iter())
+            .filter(|(id, name)| id.starts_with(&needle) || name.starts_with(&needle))
+            .map(|(id, name)| json!({"id": id, "name": name, "description": name}))
+            .collect();
+        json!({"result": result})
     }
 
     /// Classes of actors and places starting like `prefix`, for OpenRefine's suggest.
@@ -277,7 +170,7 @@ impl Site {
         }
         let mut queries = Vec::new();
         for (name, q) in batch {
-            queries.push((name, parse_query(name, q)?));
+            queries.push((name, index::parse_query(name, q)?));
         }
         Ok(self.name_index().map(|index| {
             let mut answers = Map::new();
@@ -335,8 +228,7 @@ impl Site {
         use crate::vocab::{hkg, prov, rdf, rdfs};
         let index = self.name_index()?;
         let base = self.iris.base();
-        let name_of =
-            |id: &str| (index.candidates.iter().find(|c| c.id == id)).map(|c| c.name.clone());
+        let name_of = |id: &str| index.get(id).map(|c| c.name.clone());
         let mut rows = Map::new();
         for id in ids {
             let iri = oxigraph::model::NamedNode::new(format!("{base}{id}"))
@@ -393,142 +285,5 @@ impl Site {
             .map(|(id, name)| json!({"id": id, "name": name}))
             .collect();
         Ok(json!({"meta": meta, "rows": rows}))
-    }
-}
-
-/// One query of a batch, checked.
-fn parse_query(name: &str, q: &Value) -> std::result::Result<Query, String> {
-    let text = match q {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => o
-            .get("query")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("query `{name}` has no `query` string"))?,
-        _ => {
-            return Err(format!(
-                "query `{name}` must be an object with a `query` string"
-            ));
-        }
-    };
-    let types = match q.get("type") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .map(|t| {
-                t.as_str().map(str::to_owned).ok_or_else(|| {
-                    format!("query `{name}`: `type` must be a string or a list of strings")
-                })
-            })
-            .collect::<std::result::Result<_, _>>()?,
-        Some(_) => {
-            return Err(format!(
-                "query `{name}`: `type` must be a string or a list of strings"
-            ));
-        }
-    };
-    let limit = match q.get("limit") {
-        None | Some(Value::Null) => DEFAULT_LIMIT,
-        Some(l) => l
-            .as_u64()
-            .and_then(|l| usize::try_from(l).ok())
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| {
-                format!("query `{name}`: `limit` must be a whole number from 1 to {MAX_LIMIT}")
-            })?,
-    };
-    let mut during = None;
-    for p in q
-        .get("properties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let pid = p.get("pid").and_then(Value::as_str).unwrap_or_default();
-        if !QUERY_PROPERTIES.contains(&pid) {
-            return Err(format!(
-                "query `{name}`: unknown property `{pid}`; the properties are: {}",
-                QUERY_PROPERTIES.join(", ")
-            ));
-        }
-        let v = p.get("v").and_then(Value::as_str).unwrap_or_default();
-        let date = crate::dates::parse(v, crate::dates::Calendar::Unknown).map_err(|e| {
-            format!("query `{name}`: `dates` must be an EDTF date such as 1741 or 1735/1745 ({e})")
-        })?;
-        during = Some((
-            date.not_before.map(crate::dates::Day::number),
-            date.not_after.map(crate::dates::Day::number),
-        ));
-    }
-    Ok(Query {
-        key: key(text),
-        types,
-        limit,
-        during,
-    })
-}
-
-impl NameIndex {
-    /// The candidates of one query, best first.
-    fn candidates_for(&self, query: &Query) -> Vec<Value> {
-        if query.key.is_empty() {
-            return Vec::new();
-        }
-        let mut scored: Vec<(f64, &Candidate)> = (self.candidates.iter())
-            .filter(|c| query.types.is_empty() || query.types.iter().any(|t| c.types.contains(t)))
-            .filter(|c| query.during.is_none_or(|d| overlaps(d, c.span)))
-            .filter_map(|c| {
-                let best = (c.keys.iter())
-                    .map(|k| {
-                        if *k == query.key {
-                            100.0
-                        } else {
-                            100.0 * strsim::jaro_winkler(&query.key, k)
-                        }
-                    })
-                    .fold(0.0, f64::max);
-                (best >= MIN_SCORE).then_some((best, c))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        let exact = scored.iter().filter(|(s, _)| *s >= 100.0).count();
-        scored
-            .into_iter()
-            .take(query.limit)
-            .map(|(score, c)| {
-                let types: Vec<Value> = c
-                    .types
-                    .iter()
-                    .map(|t| json!({"id": t, "name": t}))
-                    .collect();
-                json!({
-                    "id": c.id,
-                    "name": c.name,
-                    "type": types,
-                    "score": (score * 10.0).round() / 10.0,
-                    "match": score >= 100.0 && exact == 1,
-                })
-            })
-            .collect()
-    }
-}
-
-/// Whether two spans of day numbers (open ends `None`) can share a day.
-fn overlaps(a: (Option<i64>, Option<i64>), b: (Option<i64>, Option<i64>)) -> bool {
-    let before =
-        |end: Option<i64>, start: Option<i64>| matches!((end, start), (Some(e), Some(s)) if e < s);
-    !before(a.1, b.0) && !before(b.1, a.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::key;
-
-    #[test]
-    fn names_in_three_scripts_fold_to_close_keys() {
-        assert_eq!(key("Абулхаир"), "abulkhair");
-        assert_eq!(key("Abul-Khair"), "abulkhair");
-        assert_eq!(key("Abu'l-Khayr"), "abulkhayr");
-        assert!(key("Әбілқайыр").starts_with("ab"));
     }
 }
