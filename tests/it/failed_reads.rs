@@ -72,14 +72,6 @@ const READS: &[(&str, &str)] = &[
     ("timeline-events", "/timeline"),
     ("findings", "/findings"),
     ("search-names", "/search?q=darma"),
-    (
-        "reconcile-names",
-        "/reconcile?queries=%7B%22q%22%3A%22darma%22%7D",
-    ),
-    (
-        "reconcile-links",
-        "/reconcile?queries=%7B%22q%22%3A%22darma%22%7D",
-    ),
     ("void-entities", "/.well-known/void"),
     ("card-facts", "/actor/darma-bala"),
     ("card-relations", "/actor/darma-bala"),

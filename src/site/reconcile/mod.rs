@@ -16,6 +16,7 @@
 //! generation, on the first query, with the entities looked up by id and by key.
 
 mod index;
+mod score;
 
 pub use index::{NameIndex, QUERY_PROPERTIES, key};
 
