@@ -1,0 +1,110 @@
+"""The SHACL contract (data/shapes.ttl) checked by two engines nobody here wrote: pySHACL
+and Zazuko's rdf-validate-shacl (node, tests/interop/shacl-js). The shipped graph must
+conform under both; then each planted violation, one per shape, made in a copy of the graph
+with rdflib, must be reported by both at the node and constraint it breaks.
+
+Usage: python shacl.py GRAPH.ttl ROOT
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+graph_file, root = sys.argv[1], Path(sys.argv[2])
+shapes = root / "data/shapes.ttl"
+js = root / "tests/interop/shacl-js/validate.mjs"
+HKG = Namespace("https://example.org/histkg/ontology#")
+BASE = "https://example.org/histkg/"
+SH = "http://www.w3.org/ns/shacl#"
+
+
+def entity(kind):
+    return lambda name: URIRef(f"{BASE}{kind}/{name}")
+
+
+actor, event, assertion, source = (entity(k) for k in ("actor", "event", "assertion", "source"))
+
+
+def py_results(path):
+    conforms, report, _ = pyshacl.validate(str(path), shacl_graph=str(shapes))
+    found = set()
+    for r in report.subjects(RDF.type, URIRef(SH + "ValidationResult")):
+        focus = report.value(r, URIRef(SH + "focusNode"))
+        component = report.value(r, URIRef(SH + "sourceConstraintComponent"))
+        found.add((str(focus) if not isinstance(focus, BNode) else "_", str(component).split("#")[1]))
+    return conforms, found
+
+
+def js_results(path):
+    out = subprocess.run(["node", str(js), str(shapes), str(path)], capture_output=True, text=True)
+    if out.returncode not in (0, 1) or not out.stdout:
+        sys.exit(f"rdf-validate-shacl failed: {out.stderr}")
+    lines = out.stdout.splitlines()
+    found = set()
+    for line in lines[1:]:
+        focus, _path, rest = line.split(" ", 2)
+        component = rest.split(":", 1)[0]
+        found.add((focus if not focus.startswith("b") or "://" in focus else "_", component))
+    return lines[0] == "conforms: true", found
+
+
+shipped = Graph().parse(graph_file, format="turtle")
+failed = False
+with tempfile.TemporaryDirectory() as tmp:
+    # rdf-validate-shacl's file reader knows Turtle by the extension .ttl.
+    graph_file = Path(tmp) / "shipped.ttl"
+    shipped.serialize(graph_file, format="turtle")
+    for engine, results in [("pySHACL", py_results), ("rdf-validate-shacl", js_results)]:
+        conforms, found = results(graph_file)
+        print(f"{engine}: the shipped graph ({len(shipped)} triples) conforms: {conforms}" + ("" if conforms else f" {sorted(found)[:5]}"))
+        failed |= not conforms
+
+    darma = actor("darma-bala")
+    report = event("report-neplyuev-kazakh-visitors-1742")
+    parent = assertion("darma-bala-parent-tseren-donduk")
+    cases = [
+        ("no Russian label", darma, "QualifiedMinCountConstraintComponent",
+         lambda g: g.remove((darma, RDFS.label, Literal("Дарма-Бала", lang="ru")))),
+        ("only the root class", darma, "MinCountConstraintComponent",
+         lambda g: g.remove((darma, RDF.type, HKG.Person))),
+        ("an event without certainty", report, "MinCountConstraintComponent",
+         lambda g: g.remove((report, HKG.certainty, None))),
+        ("a certainty from another scheme", report, "NodeConstraintComponent",
+         lambda g: g.set((report, HKG.certainty, HKG.julian))),
+        ("an assertion with two objects", parent, "MaxCountConstraintComponent",
+         lambda g: g.add((parent, RDF.object, actor("ayuka")))),
+        ("an assertion whose predicate is no relation", parent, "ClassConstraintComponent",
+         lambda g: g.set((parent, RDF.predicate, RDFS.label))),
+        ("an assertion without a source", parent, "MinCountConstraintComponent",
+         lambda g: g.remove((parent, PROV.wasDerivedFrom, None))),
+        ("a source without a citation", source("moca"), "MinCountConstraintComponent",
+         lambda g: g.remove((source("moca"), DCTERMS.bibliographicCitation, None))),
+        ("bounds the wrong way round", report, "LessThanOrEqualsConstraintComponent",
+         lambda g: g.set((report, HKG.notBefore, Literal("1742-10-09", datatype=XSD.date)))),
+        ("a date without the EDTF datatype", report, "DatatypeConstraintComponent",
+         lambda g: g.set((report, HKG.date, Literal("1742-09-27")))),
+        ("a role that is no participation", HKG.sender, "HasValueConstraintComponent",
+         lambda g: g.remove((HKG.sender, RDFS.subPropertyOf, HKG.participant))),
+        ("a blank node", "_", "NodeKindConstraintComponent",
+         lambda g: g.add((BNode(), RDF.type, HKG.Person))),
+    ]
+    for i, (what, focus, component, plant) in enumerate(cases):
+        g = Graph()
+        for t in shipped:
+            g.add(t)
+        plant(g)
+        path = Path(tmp) / f"case{i}.ttl"
+        g.serialize(path, format="turtle")
+        expected = (str(focus), component)
+        for engine, results in [("pySHACL", py_results), ("rdf-validate-shacl", js_results)]:
+            conforms, found = results(path)
+            ok = not conforms and expected in found
+            print(f"{engine}: {what}: {'reported' if ok else 'NOT reported'} ({component} at {focus})")
+            failed |= not ok
+if failed:
+    sys.exit("the SHACL contract is not checked as it should be")
