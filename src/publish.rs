@@ -10,6 +10,7 @@
 //! out/actor/ID/index.{ttl,jsonld,nt,rdf}   the entity in each RDF format
 //! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps, streamed from the store
 //! out/void.ttl                       VoID + DCAT description
+//! out/shapes.ttl                     the SHACL shapes the graph conforms to
 //! out/assets/                        the vendored front-end libraries
 //! out/nginx.conf                     sample configuration for content negotiation
 //! out/.histkg-site                   marker: publish may replace this directory
@@ -119,6 +120,7 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
     dumps(site, &mut out)?;
     let void = site.void(None, site_url)?;
     out.write("void.ttl", |w| site.write_rdf(&void, Format::Turtle, w))?;
+    out.bytes("shapes.ttl", crate::site::SHAPES.as_bytes())?;
     out.bytes("nginx.conf", nginx().as_bytes())?;
     pages(site, &mut out)?;
     let entities = entity_pages(site, &mut out)?;

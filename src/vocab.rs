@@ -66,7 +66,7 @@ namespace!(
     dcterms, "http://purl.org/dc/terms/", [
     BIBLIOGRAPHIC_CITATION = "bibliographicCitation", TITLE = "title", CREATOR = "creator",
     ISSUED = "issued", IS_PART_OF = "isPartOf", LANGUAGE = "language",
-    DESCRIPTION = "description", LICENSE = "license",
+    DESCRIPTION = "description", LICENSE = "license", CONFORMS_TO = "conformsTo",
 ]);
 
 namespace!(
@@ -423,6 +423,11 @@ impl BaseUrl {
     pub fn dump(&self, extension: &str) -> NamedNode {
         debug_assert!(extension.bytes().all(|b| b.is_ascii_alphanumeric()));
         NamedNode::new_unchecked(format!("{}graph.{extension}", self.0))
+    }
+
+    /// The SHACL shapes the graph conforms to (`<url>shapes.ttl`).
+    pub fn shapes(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}shapes.ttl", self.0))
     }
 }
 

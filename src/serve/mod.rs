@@ -16,6 +16,7 @@
 //!   base IRI's path): the entity, by content negotiation (HTML or RDF), `Vary: Accept`.
 //! - `/`: the home page; `/search?q=`: names in any script; `/reconcile`: the Entity
 //!   Reconciliation API for OpenRefine (CORS always); `/.well-known/void`: VoID;
+//!   `/shapes.ttl`: the SHACL shapes the graph conforms to;
 //!   `/network`, `/timeline`, `/findings`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
 //!
 //! Must not: write to the store, build pages itself, or answer 200 with a partial page (a
@@ -196,6 +197,7 @@ impl App {
                 Ok(html(self.site.search(&links, &q)?))
             }
             "/.well-known/void" => self.void(request),
+            "/shapes.ttl" => Ok(ok("text/turtle", crate::site::SHAPES)),
             "/network" => Ok(html(self.site.network(&links)?)),
             "/timeline" => Ok(html(self.site.timeline(&links)?)),
             "/findings" => Ok(html(self.site.findings(&links)?)),

@@ -4,15 +4,21 @@
 use super::{Site, page_query};
 use crate::error::Result;
 use crate::export::{self, Format};
-use crate::vocab::{BaseUrl, Root, hkg, rdf, sd, void, xsd};
+use crate::vocab::{BaseUrl, Root, dcterms, hkg, rdf, sd, void, xsd};
 use oxigraph::model::{Literal, NamedNode, Term, Triple};
 use std::io::Write;
 use std::path::Path;
 
+/// The SHACL shapes of the graph histkg builds (`data/shapes.ttl`, README "The RDF it
+/// produces"), embedded in the binary: they state what this version of histkg writes, so
+/// `serve` and `publish` give them at `shapes.ttl` whatever the data directory holds.
+pub const SHAPES: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/shapes.ttl"));
+
 impl Site {
     /// The VoID + DCAT description: the dataset's own triples, the SPARQL endpoint (when it
     /// is served), the dumps under `dumps`, the number of triples, the entities of each
-    /// root class and the findings of source criticism.
+    /// root class, the findings of source criticism, and the SHACL shapes it conforms to
+    /// (`dcterms:conformsTo <dumps>shapes.ttl`).
     pub fn void(&self, sparql_endpoint: Option<NamedNode>, dumps: &BaseUrl) -> Result<Vec<Triple>> {
         let dataset = self.iris.dataset();
         let mut triples = Vec::new();
@@ -37,6 +43,11 @@ impl Site {
                 dumps.dump(format.extension()),
             ));
         }
+        triples.push(Triple::new(
+            dataset.clone(),
+            dcterms::CONFORMS_TO,
+            dumps.shapes(),
+        ));
         triples.push(Triple::new(
             dataset.clone(),
             void::TRIPLES,

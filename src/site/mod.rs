@@ -22,6 +22,7 @@ pub mod reconcile;
 mod results;
 
 pub use assets::{ASSETS, asset};
+pub use documents::SHAPES;
 pub use entity::Located;
 
 use crate::error::{Context, Result};

@@ -559,6 +559,7 @@ fn publish_writes_a_deterministic_static_site() {
     for f in [
         "index.html",
         "void.ttl",
+        "shapes.ttl",
         "nginx.conf",
         "graph.ttl",
         "graph.nt",
@@ -583,8 +584,13 @@ fn publish_writes_a_deterministic_static_site() {
     );
     let void = fs::read_to_string(site.join("void.ttl")).unwrap();
     assert!(
-        void.contains("void:dataDump <https://example.org/site/graph.jsonld>"),
+        void.contains("void:dataDump <https://example.org/site/graph.jsonld>")
+            && void.contains("dcterms:conformsTo <https://example.org/site/shapes.ttl>"),
         "{void}"
+    );
+    assert_eq!(
+        fs::read_to_string(site.join("shapes.ttl")).unwrap(),
+        fs::read_to_string(root().join("data/shapes.ttl")).unwrap()
     );
     // The six dumps, written in one pass over the store, are the exports of each format.
     for (file, format) in [

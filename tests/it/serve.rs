@@ -639,6 +639,25 @@ fn home_search_and_void() {
             && void.contains("<http://rdfs.org/ns/void#triples>"),
         "{void}"
     );
+    // The SHACL contract: named by VoID, served as Turtle, the file of data/.
+    assert!(
+        void.contains(
+            "<http://purl.org/dc/terms/conformsTo> <https://example.org/histkg/shapes.ttl>"
+        ),
+        "{void}"
+    );
+    let shapes = get(&app, "/shapes.ttl", "text/turtle");
+    assert_eq!(content_type(&shapes), "text/turtle; charset=utf-8");
+    let shapes = body(shapes);
+    assert_eq!(
+        shapes,
+        std::fs::read_to_string(root().join("data/shapes.ttl")).unwrap()
+    );
+    let parsed = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+        .for_slice(shapes.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(parsed.len() > 50, "{} triples", parsed.len());
 }
 
 #[test]
