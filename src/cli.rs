@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Turn historians' spreadsheets into a source-grounded RDF knowledge graph.
@@ -139,8 +139,8 @@ pub enum Command {
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
     },
-    /// Send the graph to another SPARQL store with the Graph Store HTTP Protocol (streamed
-    /// N-Triples; PUT with --replace, POST otherwise).
+    /// Send the graph to another SPARQL store with the Graph Store HTTP Protocol, in batches
+    /// of known length (the first a PUT with --replace, the others POSTs).
     Push {
         /// Store directory.
         #[arg(long, default_value = "store")]
@@ -152,9 +152,12 @@ pub enum Command {
         /// Named graph to write (the default graph when absent).
         #[arg(long)]
         graph: Option<String>,
-        /// Replace the graph instead of adding to it.
+        /// Replace the graph instead of adding to it (the first batch is a PUT).
         #[arg(long)]
         replace: bool,
+        /// The most triples one request holds; each is sent with its length.
+        #[arg(long, default_value_t = crate::push::DEFAULT_BATCH)]
+        batch: usize,
     },
     /// The sources behind one assertion or event, cited with their locators and listed in a
     /// CSL style.
@@ -316,17 +319,16 @@ pub fn run(cli: Cli) -> Result<()> {
             endpoint,
             graph,
             replace,
-        } => {
-            let store = store::open(&store)?;
-            let target = crate::push::Target {
+            batch,
+        } => push(
+            &store,
+            &crate::push::Target {
                 endpoint,
                 graph,
                 replace,
-            };
-            let sent = crate::push::push(&store, &target)?;
-            println!("sent {sent} triples to {}", target.url());
-            Ok(())
-        }
+                batch,
+            },
+        ),
         Command::Sources { what, sort, store } => sources(what, sort, &store),
         Command::Cite {
             claim,
@@ -549,6 +551,20 @@ fn validate(data: &std::path::Path) -> Result<ingest::Checked> {
             data.display()
         )))
     })
+}
+
+/// `histkg push`: sends the store's graph to `target` and says what went.
+fn push(store: &Path, target: &crate::push::Target) -> Result<()> {
+    let store = store::open(store)?;
+    let sent = crate::push::push(&store, target)?;
+    println!(
+        "sent {} triples to {} in {} request{}",
+        sent.triples,
+        target.url(),
+        sent.requests,
+        if sent.requests == 1 { "" } else { "s" }
+    );
+    Ok(())
 }
 
 #[cfg(test)]

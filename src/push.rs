@@ -2,15 +2,24 @@
 //! HTTP Protocol, so a user who outgrows one machine can publish into Oxigraph server,
 //! Fuseki, GraphDB, Virtuoso or QLever.
 //!
-//! The body is N-Triples produced while it is sent (chunked transfer): the graph is never
-//! held in memory as a whole. `--replace` uses `PUT` (the target graph becomes exactly this
-//! graph); otherwise `POST` merges into it. Plain `http://` only for now (no TLS stack is
-//! compiled in).
+//! The graph goes in batches of at most [`Target::batch`] triples, each written as N-Triples
+//! into memory and sent with its `Content-Length`, so that the graph is never held whole
+//! and no store sees a chunked body (Virtuoso 7 resets the connection on one, or answers 201
+//! and stores nothing). With `--replace` the first batch is a `PUT` (the target graph becomes
+//! exactly that batch) and the others `POST`s that add to it; without, every batch is a
+//! `POST`. A graph of more than one batch is therefore replaced in several requests: a reader
+//! of the target can see it part-replaced meanwhile, and a failure midway leaves it so; the
+//! error says how much was sent and that the same push with `--replace` starts again. The
+//! body is sent as `text/turtle` (N-Triples is Turtle), which every store accepts; plain
+//! `http://` only for now (no TLS stack is compiled in).
 
 use crate::error::{Error, Result};
-use oxigraph::model::{GraphNameRef, Quad};
+use oxigraph::model::GraphNameRef;
 use oxigraph::store::Store;
-use std::io::{self, Read};
+use std::io::Write;
+
+/// Triples per request unless `--batch` says otherwise: about 15 MB of N-Triples.
+pub const DEFAULT_BATCH: usize = 100_000;
 
 /// Where and how to push.
 #[derive(Debug, Clone)]
@@ -20,8 +29,19 @@ pub struct Target {
     pub endpoint: String,
     /// The named graph to write; the default graph when `None`.
     pub graph: Option<String>,
-    /// Replace the graph (`PUT`) instead of adding to it (`POST`).
+    /// Replace the graph (`PUT` first) instead of adding to it (`POST`).
     pub replace: bool,
+    /// The most triples one request holds.
+    pub batch: usize,
+}
+
+/// What a push sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sent {
+    /// Triples sent.
+    pub triples: u64,
+    /// Requests made.
+    pub requests: u64,
 }
 
 impl Target {
@@ -43,86 +63,88 @@ impl Target {
     }
 }
 
-/// A reader that writes the store's default graph as N-Triples, one triple at a time.
-struct NTriplesReader {
-    quads: Box<dyn Iterator<Item = std::result::Result<Quad, oxigraph::store::StorageError>>>,
-    buffer: Vec<u8>,
-    position: usize,
-    sent: u64,
-}
-
-impl Read for NTriplesReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.position == self.buffer.len() {
-            self.buffer.clear();
-            self.position = 0;
-            match self.quads.next() {
-                None => return Ok(0),
-                Some(Err(e)) => return Err(io::Error::other(e)),
-                Some(Ok(quad)) => {
-                    use std::io::Write;
-                    writeln!(
-                        self.buffer,
-                        "{} {} {} .",
-                        quad.subject, quad.predicate, quad.object
-                    )?;
-                    self.sent += 1;
-                }
-            }
-        }
-        let n = out.len().min(self.buffer.len() - self.position);
-        out[..n].copy_from_slice(&self.buffer[self.position..self.position + n]);
-        self.position += n;
-        Ok(n)
-    }
-}
-
-/// Sends the default graph of `store` to `target`; returns the number of triples sent.
-pub fn push(store: &Store, target: &Target) -> Result<u64> {
+/// Sends the default graph of `store` to `target` in batches; returns what was sent.
+pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     if !target.endpoint.starts_with("http://") {
         return Err(Error::user(format!(
             "--endpoint `{}` must be an http:// URL (https is not supported yet; put a TLS proxy in front)",
             target.endpoint
         )));
     }
-    let count = store
+    if target.batch == 0 {
+        return Err(Error::user("--batch must be at least 1 triple"));
+    }
+    let total = store
         .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
         .count() as u64;
-    let mut reader = NTriplesReader {
-        quads: Box::new(store.quads_for_pattern(
-            None,
-            None,
-            None,
-            Some(GraphNameRef::DefaultGraph),
-        )),
-        buffer: Vec::new(),
-        position: 0,
-        sent: 0,
-    };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     let url = target.url();
-    let request = if target.replace {
-        agent.put(&url)
-    } else {
-        agent.post(&url)
+    let bar = indicatif::ProgressBar::new(total).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} triples sent ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut quads = store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph));
+    let mut sent = Sent {
+        triples: 0,
+        requests: 0,
     };
-    let response = request
-        .header("Content-Type", crate::export::Format::Ntriples.media_type())
-        .send(ureq::SendBody::from_reader(&mut reader))
-        .map_err(|e| Error::user(format!("cannot send the graph to {url}: {e}")))?;
-    let status = response.status();
-    if !status.is_success() {
-        let mut body = response.into_body();
-        let message = body.read_to_string().unwrap_or_default();
-        let message = message.trim();
-        return Err(Error::user(format!(
-            "the store at {url} answered {status}{}{message}",
-            if message.is_empty() { "" } else { ": " }
-        )));
+    let mut body = Vec::new();
+    loop {
+        body.clear();
+        let mut n = 0u64;
+        for quad in quads.by_ref().take(target.batch) {
+            let quad = quad?;
+            writeln!(
+                body,
+                "{} {} {} .",
+                quad.subject, quad.predicate, quad.object
+            )
+            .map_err(|e| Error::user(format!("cannot write a batch: {e}")))?;
+            n += 1;
+        }
+        // The first request is made even for an empty graph: `--replace` then empties it.
+        if n == 0 && sent.requests > 0 {
+            break;
+        }
+        let request = if target.replace && sent.requests == 0 {
+            agent.put(&url)
+        } else {
+            agent.post(&url)
+        };
+        let midway = |what: String| -> Error {
+            if sent.requests == 0 {
+                return Error::user(what);
+            }
+            Error::user(format!(
+                "{what}, after {} of {total} triples in {} requests: the remote graph holds part of this graph; run the same push with --replace to replace it whole",
+                sent.triples, sent.requests
+            ))
+        };
+        let response = request
+            .header("Content-Type", "text/turtle")
+            .send(&body[..])
+            .map_err(|e| midway(format!("cannot send the graph to {url}: {e}")))?;
+        let status = response.status();
+        if !status.is_success() {
+            let mut answer = response.into_body();
+            let message = answer.read_to_string().unwrap_or_default();
+            let message = message.trim();
+            return Err(midway(format!(
+                "the store at {url} answered {status}{}{message}",
+                if message.is_empty() { "" } else { ": " }
+            )));
+        }
+        sent.triples += n;
+        sent.requests += 1;
+        bar.inc(n);
+        if n < target.batch as u64 {
+            break;
+        }
     }
-    debug_assert_eq!(reader.sent, count);
-    Ok(count)
+    bar.finish_and_clear();
+    debug_assert_eq!(sent.triples, total);
+    Ok(sent)
 }

@@ -11,31 +11,34 @@ struct Seen {
     method: String,
     uri: String,
     content_type: String,
+    /// The `Content-Length` header, and whether the body came chunked.
+    length: Option<String>,
+    chunked: bool,
     body: String,
 }
 
-/// Starts a server answering `status` with `message`, recording the last request.
-fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>) {
-    let seen = Arc::new(Mutex::new(Seen::default()));
+/// Starts a server answering `status` with `message`, recording every request.
+fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Vec<Seen>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     let handler = move |request: &mut oxhttp::model::Request<Body>| {
         let body = std::mem::replace(request.body_mut(), Body::empty())
             .to_string()
             .unwrap_or_default();
-        *record.lock().unwrap() = Seen {
+        let header =
+            |name: &str| (request.headers().get(name)).map(|v| v.to_str().unwrap().to_owned());
+        record.lock().unwrap().push(Seen {
+            length: header("content-length"),
+            chunked: header("transfer-encoding").is_some_and(|v| v.contains("chunked")),
             method: request.method().to_string(),
             uri: request
                 .uri()
                 .path_and_query()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
-            content_type: request
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default(),
+            content_type: header("content-type").unwrap_or_default(),
             body,
-        };
+        });
         Response::builder()
             .status(status)
             .body(Body::from(message))
@@ -57,7 +60,7 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Seen>>
 }
 
 #[test]
-fn push_streams_the_whole_graph_with_the_graph_store_protocol() {
+fn push_sends_the_whole_graph_in_batches_of_known_length() {
     let dir = built_mini();
     let (port, seen) = recorder(StatusCode::NO_CONTENT, "");
     let endpoint = format!("http://127.0.0.1:{port}/store");
@@ -70,6 +73,8 @@ fn push_streams_the_whole_graph_with_the_graph_store_protocol() {
             "--replace",
             "--graph",
             "https://example.org/g",
+            "--batch",
+            "500",
         ],
     );
     assert!(
@@ -77,23 +82,71 @@ fn push_streams_the_whole_graph_with_the_graph_store_protocol() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.method, "PUT");
-    assert_eq!(seen.uri, "/store?graph=https%3A%2F%2Fexample.org%2Fg");
-    assert_eq!(seen.content_type, "application/n-triples");
-    let mut sent: Vec<&str> = seen.body.lines().collect();
-    sent.sort_unstable();
+    let requests = seen.lock().unwrap().clone();
     let export =
         String::from_utf8(histkg(dir.path(), &["export", "--format", "ntriples"]).stdout).unwrap();
     let expected: Vec<&str> = export.lines().collect();
-    assert_eq!(sent, expected, "the pushed triples differ from the export");
-    assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .starts_with(&format!("sent {} triples", expected.len()))
+    // 1 090 triples in batches of 500: a PUT that replaces, then two POSTs that add.
+    let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(
+        methods,
+        ["PUT", "POST", "POST"],
+        "{} triples",
+        expected.len()
     );
-
+    let mut sent: Vec<&str> = Vec::new();
+    for r in &requests {
+        assert_eq!(r.uri, "/store?graph=https%3A%2F%2Fexample.org%2Fg");
+        assert_eq!(r.content_type, "text/turtle");
+        assert!(!r.chunked, "a chunked body");
+        assert_eq!(r.length, Some(r.body.len().to_string()));
+        assert!(r.body.lines().count() <= 500);
+        sent.extend(r.body.lines());
+    }
+    sent.sort_unstable();
+    assert_eq!(sent, expected, "the pushed triples differ from the export");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "sent {} triples to {endpoint}?graph=https%3A%2F%2Fexample.org%2Fg in 3 requests",
+            expected.len()
+        )
+    );
+    // Without --replace every batch adds; the default batch holds the whole graph.
+    seen.lock().unwrap().clear();
     let out = histkg(dir.path(), &["push", "--endpoint", &endpoint]);
     assert!(out.status.success());
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].uri.as_str()),
+        ("POST", "/store?default")
+    );
+}
+
+#[test]
+fn a_refused_first_batch_and_an_empty_batch_size_are_errors() {
+    let dir = built_mini();
+    let (port, _) = recorder(StatusCode::INTERNAL_SERVER_ERROR, "disk full");
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    // The first request fails: nothing was sent.
+    let out = histkg(
+        dir.path(),
+        &["push", "--endpoint", &endpoint, "--batch", "500"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("answered 500 Internal Server Error: disk full"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("after"), "{stderr}");
+    let out = histkg(
+        dir.path(),
+        &["push", "--endpoint", &endpoint, "--batch", "0"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--batch must be at least 1"));
 }
 
 #[test]
