@@ -158,6 +158,9 @@ pub enum Command {
         /// The most triples one request holds; each is sent with its length.
         #[arg(long, default_value_t = crate::push::DEFAULT_BATCH)]
         batch: usize,
+        /// Read the graph back afterwards and check that it holds exactly the triples sent.
+        #[arg(long)]
+        verify: bool,
     },
     /// The sources behind one assertion or event, cited with their locators and listed in a
     /// CSL style.
@@ -320,6 +323,7 @@ pub fn run(cli: Cli) -> Result<()> {
             graph,
             replace,
             batch,
+            verify,
         } => push(
             &store,
             &crate::push::Target {
@@ -328,6 +332,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 replace,
                 batch,
             },
+            verify,
         ),
         Command::Sources { what, sort, store } => sources(what, sort, &store),
         Command::Cite {
@@ -553,8 +558,9 @@ fn validate(data: &std::path::Path) -> Result<ingest::Checked> {
     })
 }
 
-/// `histkg push`: sends the store's graph to `target` and says what went.
-fn push(store: &Path, target: &crate::push::Target) -> Result<()> {
+/// `histkg push`: sends the store's graph to `target`, says what went, and with `verify`
+/// reads it back.
+fn push(store: &Path, target: &crate::push::Target, verify: bool) -> Result<()> {
     let store = store::open(store)?;
     let sent = crate::push::push(&store, target)?;
     println!(
@@ -564,6 +570,10 @@ fn push(store: &Path, target: &crate::push::Target) -> Result<()> {
         sent.requests,
         if sent.requests == 1 { "" } else { "s" }
     );
+    if verify {
+        let held = crate::push::verify(target, sent.triples)?;
+        println!("verified: the graph holds exactly the {held} triples sent");
+    }
     Ok(())
 }
 

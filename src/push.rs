@@ -130,10 +130,14 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
         let status = response.status();
         if !status.is_success() {
             let mut answer = response.into_body();
-            let message = answer.read_to_string().unwrap_or_default();
-            let message = message.trim();
+            let message = one_line(&answer.read_to_string().unwrap_or_default());
+            let hint = if target.graph.is_none() && status.is_server_error() {
+                "; if this store has no default graph to write to (Virtuoso's has none), give --graph IRI"
+            } else {
+                ""
+            };
             return Err(midway(format!(
-                "the store at {url} answered {status}{}{message}",
+                "the store at {url} answered {status}{}{message}{hint}",
                 if message.is_empty() { "" } else { ": " }
             )));
         }
@@ -147,4 +151,88 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     bar.finish_and_clear();
     debug_assert_eq!(sent.triples, total);
     Ok(sent)
+}
+
+/// A store's error page on one line: the tags of an HTML page dropped, white space
+/// collapsed, at most 300 characters.
+fn one_line(message: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in message.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut line = words.join(" ");
+    if let Some((cut, _)) = line.char_indices().nth(300) {
+        line.truncate(cut);
+        line.push_str("...");
+    }
+    line
+}
+
+/// Reads the target graph back with the Graph Store Protocol and counts its triples; fails
+/// unless there are `expected`.
+pub fn verify(target: &Target, expected: u64) -> Result<u64> {
+    let url = target.url();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent
+        .get(&url)
+        .header("Accept", "application/n-triples, text/turtle;q=0.9")
+        .call()
+        .map_err(|e| Error::user(format!("cannot read the graph back from {url}: {e}")))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Error::user(format!(
+            "reading the graph back from {url} answered {status}"
+        )));
+    }
+    let media = (response.headers().get("content-type"))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("application/n-triples")
+        .trim()
+        .to_owned();
+    let format = oxigraph::io::RdfFormat::from_media_type(&media).ok_or_else(|| {
+        Error::user(format!(
+            "{url} answered the graph as `{media}`, which histkg cannot read"
+        ))
+    })?;
+    let mut held = 0u64;
+    for triple in
+        oxigraph::io::RdfParser::from_format(format).for_reader(response.into_body().into_reader())
+    {
+        triple.map_err(|e| {
+            Error::user(format!("cannot parse the graph read back from {url}: {e}"))
+        })?;
+        held += 1;
+    }
+    if held != expected {
+        return Err(Error::user(format!(
+            "the store holds {held} triples in that graph, but {expected} were pushed: it held others before (push with --replace), or another writer changed it"
+        )));
+    }
+    Ok(held)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_error_page_is_shown_on_one_line() {
+        let page = "<html>\n  <head><title>Failed</title></head>\n<body><h3>Error 22023</h3>\n<xmp>no default graph</xmp></body></html>";
+        assert_eq!(one_line(page), "Failed Error 22023 no default graph");
+        assert_eq!(one_line(&"x ".repeat(400)).chars().count(), 303);
+    }
 }

@@ -11,8 +11,8 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 wait_http "http://127.0.0.1:$port/"
 
-"$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --replace
-"$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --graph "https://example.org/histkg/graph" --replace
+"$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --replace --verify
+"$histkg" push --store "$work/store" --endpoint "http://127.0.0.1:$port/store" --batch 1000 --verify --graph "https://example.org/histkg/graph" --replace
 "$histkg" export --store "$work/store" --format ntriples | sort > "$work/local.nt"
 curl -s -H 'Accept: application/n-triples' "http://127.0.0.1:$port/store?default" | sort > "$work/remote.nt"
 curl -s -H 'Accept: application/n-triples' "http://127.0.0.1:$port/store?graph=https%3A%2F%2Fexample.org%2Fhistkg%2Fgraph" | sort > "$work/named.nt"

@@ -4,7 +4,8 @@
 # end (never the system service). The graph goes in batches of known length (Virtuoso 7.2.5
 # resets the connection on a chunked body); afterwards the remote named graph holds exactly
 # the local triples (compared as sets by rdflib), and again after a second push with
-# --replace. Issue 16, point 1, in part: no authentication or atomic replace yet.
+# --replace; `--verify` reads it back; without --graph the error says to give one. Issue 16,
+# point 1, in part: no authentication or atomic replace yet.
 # Usage: tests/interop/virtuoso.sh PATH/TO/histkg   (python with rdflib on PATH)
 set -euo pipefail
 histkg="$1"
@@ -59,7 +60,7 @@ isql-vt "127.0.0.1:$sql" dba dba exec='GRANT SPARQL_UPDATE TO "SPARQL";' >/dev/n
 graph="https://example.org/histkg/graph"
 endpoint="http://127.0.0.1:$http/sparql-graph-crud"
 "$histkg" export --store "$work/store" --format ntriples -o "$work/local.nt"
-"$histkg" push --store "$work/store" --endpoint "$endpoint" --graph "$graph" --replace --batch 2000
+"$histkg" push --store "$work/store" --endpoint "$endpoint" --graph "$graph" --replace --batch 2000 --verify
 python - "$http" "$graph" "$work/local.nt" <<'PY'
 import sys, urllib.parse, urllib.request
 from rdflib import Graph
@@ -79,3 +80,9 @@ count=$(curl -s -H 'Accept: text/csv' --data-urlencode "query=SELECT (COUNT(*) A
 expected=$(wc -l < "$work/local.nt")
 [ "$count" = "$expected" ] || { echo "after --replace Virtuoso holds $count triples, expected $expected" >&2; exit 1; }
 echo "virtuoso: after a second push with --replace, still $count triples"
+# Virtuoso's Graph Store endpoint has no default graph: the message says to give --graph.
+if out=$("$histkg" push --store "$work/store" --endpoint "$endpoint" 2>&1); then
+  echo "a push to Virtuoso's default graph succeeded" >&2; exit 1
+fi
+case "$out" in *"give --graph IRI"*) ;; *) echo "unexpected error: $out" >&2; exit 1 ;; esac
+echo "virtuoso: without --graph: ${out#error: }"
