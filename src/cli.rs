@@ -161,6 +161,10 @@ pub enum Command {
         /// Read the graph back afterwards and check that it holds exactly the triples sent.
         #[arg(long)]
         verify: bool,
+        /// The media type the batches are sent as: text/turtle (read by every store),
+        /// application/n-triples or text/plain.
+        #[arg(long, default_value = crate::push::DEFAULT_CONTENT_TYPE)]
+        content_type: String,
     },
     /// The sources behind one assertion or event, cited with their locators and listed in a
     /// CSL style.
@@ -294,10 +298,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 cors,
                 base_url: base_url.as_deref().map(parse_base_url).transpose()?,
             };
-            Ok(crate::serve::run(
-                crate::serve::Live::open(&store, &queries, options)?,
-                bind,
-            )?)
+            let live = crate::serve::Live::open(&store, &queries, options)?;
+            Ok(crate::serve::run(live, bind)?)
         }
         Command::Publish {
             store,
@@ -324,6 +326,7 @@ pub fn run(cli: Cli) -> Result<()> {
             replace,
             batch,
             verify,
+            content_type,
         } => push(
             &store,
             &crate::push::Target {
@@ -331,6 +334,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 graph,
                 replace,
                 batch,
+                content_type,
             },
             verify,
         ),

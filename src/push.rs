@@ -33,7 +33,16 @@ pub struct Target {
     pub replace: bool,
     /// The most triples one request holds.
     pub batch: usize,
+    /// The media type the batches are sent as ([`DEFAULT_CONTENT_TYPE`] unless a store
+    /// needs another name for N-Triples).
+    pub content_type: String,
 }
+
+/// What the batches are sent as: N-Triples is Turtle, and every store reads Turtle.
+pub const DEFAULT_CONTENT_TYPE: &str = "text/turtle";
+
+/// The media types a batch of N-Triples may be sent as.
+pub const CONTENT_TYPES: [&str; 3] = ["text/turtle", "application/n-triples", "text/plain"];
 
 /// What a push sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +82,13 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     }
     if target.batch == 0 {
         return Err(Error::user("--batch must be at least 1 triple"));
+    }
+    if !CONTENT_TYPES.contains(&target.content_type.as_str()) {
+        return Err(Error::user(format!(
+            "--content-type `{}`: the batches are N-Triples, sent as one of {}",
+            target.content_type,
+            CONTENT_TYPES.join(", ")
+        )));
     }
     let total = store
         .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
@@ -124,7 +140,7 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
             ))
         };
         let response = request
-            .header("Content-Type", "text/turtle")
+            .header("Content-Type", &target.content_type)
             .send(&body[..])
             .map_err(|e| midway(format!("cannot send the graph to {url}: {e}")))?;
         let status = response.status();

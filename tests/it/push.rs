@@ -114,10 +114,20 @@ fn push_sends_the_whole_graph_in_batches_of_known_length() {
     );
     // Without --replace every batch adds; the default batch holds the whole graph.
     seen.lock().unwrap().clear();
-    let out = histkg(dir.path(), &["push", "--endpoint", &endpoint]);
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--content-type",
+            "application/n-triples",
+        ],
+    );
     assert!(out.status.success());
     let requests = seen.lock().unwrap().clone();
     assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].content_type, "application/n-triples");
     assert_eq!(
         (requests[0].method.as_str(), requests[0].uri.as_str()),
         ("POST", "/store?default")
@@ -125,7 +135,7 @@ fn push_sends_the_whole_graph_in_batches_of_known_length() {
 }
 
 #[test]
-fn a_refused_first_batch_and_an_empty_batch_size_are_errors() {
+fn a_refused_first_batch_and_bad_options_are_errors() {
     let dir = built_mini();
     let (port, _) = recorder(StatusCode::INTERNAL_SERVER_ERROR, "disk full");
     let endpoint = format!("http://127.0.0.1:{port}/store");
