@@ -72,6 +72,14 @@ impl Target {
     }
 }
 
+/// The HTTP client: a status that is no success is an answer to report, not an error.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 /// Sends the default graph of `store` to `target` in batches; returns what was sent.
 pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     if !target.endpoint.starts_with("http://") {
@@ -93,10 +101,7 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     let total = store
         .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
         .count() as u64;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = agent();
     let url = target.url();
     let bar = indicatif::ProgressBar::new(total).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} triples sent ({eta} left)")
@@ -198,10 +203,7 @@ fn one_line(message: &str) -> String {
 /// unless there are `expected`.
 pub fn verify(target: &Target, expected: u64) -> Result<u64> {
     let url = target.url();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = agent();
     let response = agent
         .get(&url)
         .header("Accept", "application/n-triples, text/turtle;q=0.9")

@@ -98,6 +98,7 @@ pub fn resolve(data_dir: &Path, reviews_name: &str, diags: &mut Diagnostics) -> 
     let mut dir = None;
     let mut pick = |name: &str, diags: &mut Diagnostics| -> Option<Source> {
         let csv = data_dir.join(name);
+        let has_csv = csv.exists();
         let stem = name.trim_end_matches(".csv");
         let mut found: Vec<(usize, String)> = Vec::new();
         for (i, book) in books.iter().enumerate() {
@@ -120,7 +121,7 @@ pub fn resolve(data_dir: &Path, reviews_name: &str, diags: &mut Diagnostics) -> 
         }
         let shown = |(i, sheet): &(usize, String)| sheet_name(&books[*i].path, sheet);
         let mut givers: Vec<String> = found.iter().map(shown).collect();
-        if csv.exists() {
+        if has_csv {
             givers.insert(0, csv.display().to_string());
         }
         if givers.len() > 1 {
@@ -134,8 +135,8 @@ pub fn resolve(data_dir: &Path, reviews_name: &str, diags: &mut Diagnostics) -> 
                 ),
             );
         }
-        let Some((i, sheet)) = found.into_iter().next().filter(|_| !csv.exists()) else {
-            return csv.exists().then(|| Source::csv(csv));
+        let Some((i, sheet)) = found.into_iter().next().filter(|_| !has_csv) else {
+            return has_csv.then(|| Source::csv(csv));
         };
         let dir = match &dir {
             Some(dir) => dir,

@@ -38,17 +38,29 @@ fn send(app: &App, method: Method, uri: &str, form: Option<&str>) -> (u16, Strin
     )
 }
 
-/// The answers to a batch of queries sent by GET.
-fn reconcile(app: &App, queries: &str) -> Value {
-    let encoded: String = form_urlencoded::byte_serialize(queries.as_bytes()).collect();
-    let (status, cors, body) = send(
+/// `GET /reconcile?PARAM=VALUE` with the value form-encoded: status, CORS header, body.
+fn get_param(app: &App, param: &str, value: &str) -> (u16, String, String) {
+    let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    send(
         app,
         Method::GET,
-        &format!("/reconcile?queries={encoded}"),
+        &format!("/reconcile?{param}={encoded}"),
         None,
-    );
+    )
+}
+
+/// The answers to a batch of queries sent by GET.
+fn reconcile(app: &App, queries: &str) -> Value {
+    let (status, cors, body) = get_param(app, "queries", queries);
     assert_eq!((status, cors.as_str()), (200, "*"), "{body}");
     serde_json::from_str(&body).unwrap()
+}
+
+/// The ids of the candidates for query `q` of `answers`, best first.
+fn ids(answers: &Value, q: &str) -> Vec<String> {
+    (answers[q]["result"].as_array().unwrap().iter())
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -122,15 +134,7 @@ fn a_batch_posted_as_a_form_is_answered_with_limits_and_types() {
 #[test]
 fn bad_batches_are_refused_with_a_message() {
     let (_dir, app) = app();
-    let get = |queries: &str| {
-        let encoded: String = form_urlencoded::byte_serialize(queries.as_bytes()).collect();
-        send(
-            &app,
-            Method::GET,
-            &format!("/reconcile?queries={encoded}"),
-            None,
-        )
-    };
+    let get = |queries: &str| get_param(&app, "queries", queries);
     let (status, _, body) = get("{not json");
     assert_eq!(status, 400);
     assert!(body.starts_with("`queries` is not JSON"), "{body}");
@@ -256,15 +260,10 @@ fn data_extension_adds_names_dates_types_relations_and_sources() {
         (row["sources"].as_array().unwrap().iter()).any(|s| s["id"] == "source/bse-abulkhair"),
         "{row}"
     );
-    let encoded: String = form_urlencoded::byte_serialize(
-        br#"{"ids": ["actor/abulkhair"], "properties": [{"id": "wives"}]}"#,
-    )
-    .collect();
-    let (status, _, body) = send(
+    let (status, _, body) = get_param(
         &app,
-        Method::GET,
-        &format!("/reconcile?extend={encoded}"),
-        None,
+        "extend",
+        r#"{"ids": ["actor/abulkhair"], "properties": [{"id": "wives"}]}"#,
     );
     assert_eq!(status, 400);
     assert!(
@@ -282,29 +281,19 @@ fn a_date_keeps_only_candidates_whose_dates_overlap_it() {
         r#"{"in": {"query": "Galdan-Tseren", "type": "Person", "properties": [{"pid": "dates", "v": "1740"}]},
             "after": {"query": "Galdan-Tseren", "type": "Person", "properties": [{"pid": "dates", "v": "1760/1770"}]}}"#,
     );
-    let ids = |q: &str| -> Vec<String> {
-        (answers[q]["result"].as_array().unwrap().iter())
-            .map(|c| c["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(ids("in")[0], "actor/galdan-tseren", "{answers}");
+    assert_eq!(ids(&answers, "in")[0], "actor/galdan-tseren", "{answers}");
     assert!(
-        !ids("after").contains(&"actor/galdan-tseren".to_owned()),
+        !ids(&answers, "after").contains(&"actor/galdan-tseren".to_owned()),
         "{answers}"
     );
     assert!(
-        ids("after").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
+        ids(&answers, "after").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
         "an undated candidate stays: {answers}"
     );
-    let encoded: String = form_urlencoded::byte_serialize(
-        br#"{"q": {"query": "x", "properties": [{"pid": "wife", "v": "y"}]}}"#,
-    )
-    .collect();
-    let (status, _, body) = send(
+    let (status, _, body) = get_param(
         &app,
-        Method::GET,
-        &format!("/reconcile?queries={encoded}"),
-        None,
+        "queries",
+        r#"{"q": {"query": "x", "properties": [{"pid": "wife", "v": "y"}]}}"#,
     );
     assert_eq!(status, 400);
     assert!(
@@ -326,33 +315,32 @@ fn a_related_actor_or_a_place_keeps_only_linked_candidates() {
             "astrakhan": {"query": "Abulkhair", "properties": [{"pid": "place", "v": "Astrakhan"}]},
             "both": {"query": "Neplyuev", "properties": [{"pid": "place", "v": "Орск"}, {"pid": "related", "v": ["Abulkhair", "nobody"]}]}}"#,
     );
-    let ids = |q: &str| -> Vec<String> {
-        (answers[q]["result"].as_array().unwrap().iter())
-            .map(|c| c["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
     assert_eq!(
-        ids("ayuka")[0],
+        ids(&answers, "ayuka")[0],
         "actor/galdan-tseren-son-of-ayuka",
         "{answers}"
     );
     assert!(
-        !ids("ayuka").contains(&"actor/galdan-tseren".to_owned()),
+        !ids(&answers, "ayuka").contains(&"actor/galdan-tseren".to_owned()),
         "{answers}"
     );
-    assert_eq!(ids("tsewang")[0], "actor/galdan-tseren", "{answers}");
+    assert_eq!(
+        ids(&answers, "tsewang")[0],
+        "actor/galdan-tseren",
+        "{answers}"
+    );
     assert!(
-        !ids("tsewang").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
+        !ids(&answers, "tsewang").contains(&"actor/galdan-tseren-son-of-ayuka".to_owned()),
         "{answers}"
     );
     // Abulkhair took part in events at Orsk (the oath of 1742), none at Astrakhan.
-    assert_eq!(ids("orsk")[0], "actor/abulkhair", "{answers}");
+    assert_eq!(ids(&answers, "orsk")[0], "actor/abulkhair", "{answers}");
     assert_eq!(answers["orsk"]["result"][0]["match"], true);
     assert!(
-        !ids("astrakhan").contains(&"actor/abulkhair".to_owned()),
+        !ids(&answers, "astrakhan").contains(&"actor/abulkhair".to_owned()),
         "{answers}"
     );
-    assert_eq!(ids("both")[0], "actor/neplyuev", "{answers}");
+    assert_eq!(ids(&answers, "both")[0], "actor/neplyuev", "{answers}");
     // The properties OpenRefine offers for a column, and a bad value refused.
     let (status, _, body) = send(
         &app,
@@ -370,15 +358,10 @@ fn a_related_actor_or_a_place_keeps_only_linked_candidates() {
         None,
     );
     assert_eq!(body.matches("\"id\"").count(), 3, "{body}");
-    let encoded: String = form_urlencoded::byte_serialize(
-        br#"{"q": {"query": "x", "properties": [{"pid": "place", "v": 12}]}}"#,
-    )
-    .collect();
-    let (status, _, body) = send(
+    let (status, _, body) = get_param(
         &app,
-        Method::GET,
-        &format!("/reconcile?queries={encoded}"),
-        None,
+        "queries",
+        r#"{"q": {"query": "x", "properties": [{"pid": "place", "v": 12}]}}"#,
     );
     assert_eq!(status, 400);
     assert!(body.contains("`place` must be an id or a name"), "{body}");
