@@ -6,15 +6,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 20000))
 cd "$root"
-"$histkg" build --data data --store "$work/store" >/dev/null
+"$histkg" build --data data --store "$work/store" >/dev/null 2>"$work/build.err" \
+  || { cat "$work/build.err" >&2; exit 1; }
 
-# wait_http URL: waits up to 5 s for URL to answer; fails if it never does.
+# wait_http URL [SECONDS]: waits up to SECONDS (5) for URL to answer; fails if it never does.
 wait_http() {
-  for _ in $(seq 50); do
+  for _ in $(seq $((${2:-5} * 10))); do
     curl -s -o /dev/null "$1" && return 0
     sleep 0.1
   done
-  echo "no answer from $1 after 5 s" >&2
+  echo "no answer from $1 after ${2:-5} s" >&2
   return 1
 }
 

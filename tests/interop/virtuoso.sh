@@ -2,65 +2,24 @@
 # `histkg push` into a real Virtuoso 7 (Debian's virtuoso-opensource-7-bin): a private
 # instance on loopback with its own ini and database in a temporary directory, stopped at the
 # end (never the system service). The graph goes in batches of known length (Virtuoso 7.2.5
-# resets the connection on a chunked body); afterwards the remote named graph holds exactly
-# the local triples (compared as sets by rdflib), and again after a second push with
-# --replace; `--verify` reads it back; without --graph the error says to give one. Issue 16,
-# point 1, in part: no authentication or atomic replace yet.
+# resets the connection on a chunked body), signed in by HTTP Digest on the authenticated
+# endpoint (the password from HISTKG_PUSH_PASSWORD, then asked at a terminal), replaced
+# atomically through /sparql-auth (a temporary graph, counted, then MOVEd); afterwards the
+# remote named graph holds exactly the local triples (compared as sets by rdflib), and again
+# after a second push with --replace on the open endpoint; `--verify` reads it back; a wrong
+# password and a missing --graph are errors that say what to do.
 # Usage: tests/interop/virtuoso.sh PATH/TO/histkg   (python with rdflib on PATH)
 set -euo pipefail
 histkg="$1"
 source "$(dirname "$0")/../lib.sh"
-http=$port
-sql=$((port + 1))
-mkdir -p "$work/virtuoso"
-cat > "$work/virtuoso/virtuoso.ini" <<INI
-[Database]
-DatabaseFile = $work/virtuoso/virtuoso.db
-ErrorLogFile = $work/virtuoso/virtuoso.log
-LockFile = $work/virtuoso/virtuoso.lck
-TransactionFile = $work/virtuoso/virtuoso.trx
-xa_persistent_file = $work/virtuoso/virtuoso.pxa
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = $work/virtuoso/virtuoso-temp.db
-TransactionFile = $work/virtuoso/virtuoso-temp.trx
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:$sql
-DisableUnixSocket = 1
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
-DirsAllowed = ., $work/virtuoso
-
-[HTTPServer]
-ServerPort = 127.0.0.1:$http
-ServerRoot = $work/virtuoso
-MaxClientConnections = 8
-ServerThreads = 8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-INI
-(cd "$work/virtuoso" && exec virtuoso-t +foreground +configfile "$work/virtuoso/virtuoso.ini") \
-  >"$work/virtuoso/stdout.log" 2>&1 &
-virtuoso=$!
-trap 'kill $virtuoso 2>/dev/null; wait $virtuoso 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 300); do
-  curl -s -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" && break
-  sleep 0.1
-done
-curl -s -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" \
-  || { echo "Virtuoso did not start:" >&2; tail "$work/virtuoso/virtuoso.log" >&2; exit 1; }
-# The unauthenticated Graph Store endpoint writes as the SPARQL user once it may update.
-isql-vt "127.0.0.1:$sql" dba dba exec='GRANT SPARQL_UPDATE TO "SPARQL";' >/dev/null
+source "$(dirname "$0")/virtuoso-lib.sh"
+start_virtuoso
 graph="https://example.org/histkg/graph"
 endpoint="http://127.0.0.1:$http/sparql-graph-crud"
+auth="http://127.0.0.1:$http/sparql-graph-crud-auth"
 "$histkg" export --store "$work/store" --format ntriples -o "$work/local.nt"
-"$histkg" push --store "$work/store" --endpoint "$endpoint" --graph "$graph" --replace --batch 2000 --verify
+HISTKG_PUSH_PASSWORD=dba "$histkg" push --store "$work/store" --endpoint "$auth" --user dba \
+  --graph "$graph" --replace --batch 2000 --update-endpoint "http://127.0.0.1:$http/sparql-auth" --verify
 python - "$http" "$graph" "$work/local.nt" <<'PY'
 import sys, urllib.parse, urllib.request
 from rdflib import Graph
@@ -80,6 +39,24 @@ count=$(curl -s -H 'Accept: text/csv' --data-urlencode "query=SELECT (COUNT(*) A
 expected=$(wc -l < "$work/local.nt")
 [ "$count" = "$expected" ] || { echo "after --replace Virtuoso holds $count triples, expected $expected" >&2; exit 1; }
 echo "virtuoso: after a second push with --replace, still $count triples"
+# The authenticated endpoint refuses a wrong password, and asks for one without --user.
+if out=$(HISTKG_PUSH_PASSWORD=wrong "$histkg" push --store "$work/store" --endpoint "$auth" --user dba --graph "$graph" 2>&1); then
+  echo "a push with a wrong password succeeded" >&2; exit 1
+fi
+case "$out" in *"answered 401 Unauthorized; the store refused the user dba"*) ;; *) echo "unexpected error: $out" >&2; exit 1 ;; esac
+echo "virtuoso: a wrong password: ${out#error: }"
+if out=$("$histkg" push --store "$work/store" --endpoint "$auth" --graph "$graph" 2>&1); then
+  echo "a push without a user succeeded on the authenticated endpoint" >&2; exit 1
+fi
+case "$out" in *"give --user NAME"*) ;; *) echo "unexpected error: $out" >&2; exit 1 ;; esac
+# Without HISTKG_PUSH_PASSWORD the password is asked at the terminal (not echoed): typed
+# into a pseudo-terminal by script(1).
+(sleep 1; printf 'dba\n') | script -qec "'$histkg' push --store '$work/store' --endpoint '$auth' --user dba --graph urn:histkg:typed --replace" /dev/null > "$work/typed.out"
+grep -q "password for dba at $auth:" "$work/typed.out" && grep -q "sent $expected triples" "$work/typed.out" \
+  || { cat "$work/typed.out" >&2; exit 1; }
+typed=$(curl -s -H 'Accept: text/csv' --data-urlencode "query=SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:histkg:typed> { ?s ?p ?o } }" "http://127.0.0.1:$http/sparql" | tail -n 1)
+[ "$typed" = "$expected" ] || { echo "after a typed password Virtuoso holds $typed triples" >&2; exit 1; }
+echo "virtuoso: the password typed at the prompt: $typed triples"
 # Virtuoso's Graph Store endpoint has no default graph: the message says to give --graph.
 if out=$("$histkg" push --store "$work/store" --endpoint "$endpoint" 2>&1); then
   echo "a push to Virtuoso's default graph succeeded" >&2; exit 1

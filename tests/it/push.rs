@@ -14,11 +14,24 @@ struct Seen {
     /// The `Content-Length` header, and whether the body came chunked.
     length: Option<String>,
     chunked: bool,
+    authorization: Option<String>,
     body: String,
 }
 
+type Answer = dyn Fn(&Seen) -> Response<Body> + Send + Sync;
+
 /// Starts a server answering `status` with `message`, recording every request.
 fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Vec<Seen>>>) {
+    server(Arc::new(move |_: &Seen| {
+        Response::builder()
+            .status(status)
+            .body(Body::from(message))
+            .unwrap()
+    }))
+}
+
+/// Starts a server answering each request with `answer`, recording every request.
+fn server(answer: Arc<Answer>) -> (u16, Arc<Mutex<Vec<Seen>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     let handler = move |request: &mut oxhttp::model::Request<Body>| {
@@ -27,9 +40,10 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Vec<Se
             .unwrap_or_default();
         let header =
             |name: &str| (request.headers().get(name)).map(|v| v.to_str().unwrap().to_owned());
-        record.lock().unwrap().push(Seen {
+        let seen = Seen {
             length: header("content-length"),
             chunked: header("transfer-encoding").is_some_and(|v| v.contains("chunked")),
+            authorization: header("authorization"),
             method: request.method().to_string(),
             uri: request
                 .uri()
@@ -38,11 +52,10 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Vec<Se
                 .unwrap_or_default(),
             content_type: header("content-type").unwrap_or_default(),
             body,
-        });
-        Response::builder()
-            .status(status)
-            .body(Body::from(message))
-            .unwrap()
+        };
+        let response = answer(&seen);
+        record.lock().unwrap().push(seen);
+        response
     };
     let handler = Arc::new(handler);
     // A port found free may be taken by a concurrent test before we bind it: try another.
@@ -182,4 +195,222 @@ fn remote_errors_are_shown_with_status_and_message() {
         &["push", "--endpoint", "https://example.org/store"],
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Runs histkg in `dir` with `password` (or none) in `HISTKG_PUSH_PASSWORD`.
+fn histkg_with_password(
+    dir: &std::path::Path,
+    password: Option<&str>,
+    args: &[&str],
+) -> std::process::Output {
+    let mut command = std::process::Command::new(crate::common::BIN);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HISTKG_PUSH_PASSWORD");
+    if let Some(password) = password {
+        command.env("HISTKG_PUSH_PASSWORD", password);
+    }
+    command.stdin(std::process::Stdio::null()).output().unwrap()
+}
+
+#[test]
+fn a_store_that_asks_for_a_password_gets_it_by_basic_authentication() {
+    let dir = built_mini();
+    // "Basic " + base64("historian:steppe 1741")
+    let expected = "Basic aGlzdG9yaWFuOnN0ZXBwZSAxNzQx";
+    let (port, seen) = server(Arc::new(move |request: &Seen| {
+        let status = if request.authorization.as_deref() == Some(expected) {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        Response::builder()
+            .status(status)
+            .header("WWW-Authenticate", "Basic realm=\"store\"")
+            .body(Body::empty())
+            .unwrap()
+    }));
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let args = [
+        "push",
+        "--endpoint",
+        &endpoint,
+        "--graph",
+        "https://example.org/g",
+        "--batch",
+        "500",
+        "--user",
+        "historian",
+    ];
+    let out = histkg_with_password(dir.path(), Some("steppe 1741"), &args);
+    assert!(out.status.success(), "{out:?}");
+    let requests = seen.lock().unwrap().clone();
+    // One bodiless HEAD fetches the challenge; then three signed batches, none refused.
+    let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["HEAD", "POST", "POST", "POST"]);
+    assert!(requests[0].body.is_empty() && requests[0].authorization.is_none());
+    assert!(
+        requests[1..]
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some(expected))
+    );
+
+    // A wrong password is a refusal naming the user; none at all, no terminal: say how.
+    let out = histkg_with_password(dir.path(), Some("wrong"), &args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("answered 401 Unauthorized; the store refused the user historian"),
+        "{stderr}"
+    );
+    let out = histkg_with_password(dir.path(), None, &args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no password for --user historian: set HISTKG_PUSH_PASSWORD"),
+        "{stderr}"
+    );
+    // Without --user, the 401 says to give one.
+    let out = histkg_with_password(dir.path(), None, &args[..7]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("give --user NAME"), "{stderr}");
+}
+
+#[test]
+fn verify_catches_a_store_that_answers_success_and_keeps_nothing() {
+    let dir = built_mini();
+    let (port, _) = recorder(StatusCode::CREATED, "");
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let out = histkg(dir.path(), &["push", "--endpoint", &endpoint]);
+    assert!(
+        out.status.success(),
+        "without --verify the push trusts the store"
+    );
+    let out = histkg(dir.path(), &["push", "--endpoint", &endpoint, "--verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("answered every batch with success but holds 0 of the 1090 triples"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_atomic_replace_that_cannot_be_counted_leaves_the_target_alone() {
+    let dir = built_mini();
+    // A store that answers success to everything and keeps nothing.
+    let (port, seen) = recorder(StatusCode::NO_CONTENT, "");
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let update = format!("http://127.0.0.1:{port}/update");
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--graph",
+            "https://example.org/g",
+            "--replace",
+            "--batch",
+            "500",
+            "--update-endpoint",
+            &update,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("holds 0 of the 1090 triples sent: the store did not keep them all, and the target graph is untouched (the temporary graph was dropped)"),
+        "{stderr}"
+    );
+    let requests = seen.lock().unwrap().clone();
+    let calls: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.uri.split('=').next().unwrap()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "PUT /store?graph",
+            "POST /store?graph",
+            "POST /store?graph",
+            "GET /store?graph",
+            "POST /update"
+        ]
+    );
+    // The batches went to a temporary graph, never to the target; the update dropped it.
+    let temporary = requests[0].uri.split_once("graph=").unwrap().1.to_owned();
+    assert!(
+        temporary.starts_with("urn%3Ahistkg%3Apush%3A"),
+        "{temporary}"
+    );
+    assert!(requests[..4].iter().all(|r| r.uri.ends_with(&temporary)));
+    assert_eq!(requests[4].content_type, "application/sparql-update");
+    assert!(
+        requests[4]
+            .body
+            .starts_with("DROP SILENT GRAPH <urn:histkg:push:"),
+        "{}",
+        requests[4].body
+    );
+    // --update-endpoint without --replace is refused before anything is sent.
+    seen.lock().unwrap().clear();
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--update-endpoint",
+            &update,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --replace too"));
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
+    let dir = built_mini();
+    for (status, hint) in [
+        (StatusCode::PAYLOAD_TOO_LARGE, "413 Payload Too Large"),
+        (StatusCode::FORBIDDEN, "403 Forbidden"),
+        (StatusCode::UNAUTHORIZED, "401 Unauthorized"),
+    ] {
+        let answered = Arc::new(Mutex::new(0));
+        let (port, _) = server(Arc::new(move |_: &Seen| {
+            let mut n = answered.lock().unwrap();
+            *n += 1;
+            let status = if *n <= 2 {
+                StatusCode::NO_CONTENT
+            } else {
+                status
+            };
+            Response::builder()
+                .status(status)
+                .body(Body::empty())
+                .unwrap()
+        }));
+        let endpoint = format!("http://127.0.0.1:{port}/store");
+        let out = histkg(
+            dir.path(),
+            &[
+                "push",
+                "--endpoint",
+                &endpoint,
+                "--replace",
+                "--batch",
+                "500",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("answered {hint}"))
+                && stderr.contains("after 1000 of 1090 triples in 2 requests: the remote graph holds part of this graph; run the same push with --replace"),
+            "{stderr}"
+        );
+    }
 }

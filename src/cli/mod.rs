@@ -12,8 +12,11 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
+
+mod push;
+pub use push::PushArgs;
 
 /// Turn historians' spreadsheets into a source-grounded RDF knowledge graph.
 ///
@@ -141,31 +144,7 @@ pub enum Command {
     },
     /// Send the graph to another SPARQL store with the Graph Store HTTP Protocol, in batches
     /// of known length (the first a PUT with --replace, the others POSTs).
-    Push {
-        /// Store directory.
-        #[arg(long, default_value = "store")]
-        store: PathBuf,
-        /// Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph) or
-        /// http://localhost:3030/ds/data (Fuseki).
-        #[arg(long)]
-        endpoint: String,
-        /// Named graph to write (the default graph when absent).
-        #[arg(long)]
-        graph: Option<String>,
-        /// Replace the graph instead of adding to it (the first batch is a PUT).
-        #[arg(long)]
-        replace: bool,
-        /// The most triples one request holds; each is sent with its length.
-        #[arg(long, default_value_t = crate::push::DEFAULT_BATCH)]
-        batch: usize,
-        /// Read the graph back afterwards and check that it holds exactly the triples sent.
-        #[arg(long)]
-        verify: bool,
-        /// The media type the batches are sent as: text/turtle (read by every store),
-        /// application/n-triples or text/plain.
-        #[arg(long, default_value = crate::push::DEFAULT_CONTENT_TYPE)]
-        content_type: String,
-    },
+    Push(PushArgs),
     /// The sources behind one assertion or event, cited with their locators and listed in a
     /// CSL style.
     Cite {
@@ -319,25 +298,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Push {
-            store,
-            endpoint,
-            graph,
-            replace,
-            batch,
-            verify,
-            content_type,
-        } => push(
-            &store,
-            &crate::push::Target {
-                endpoint,
-                graph,
-                replace,
-                batch,
-                content_type,
-            },
-            verify,
-        ),
+        Command::Push(args) => push::push(args),
         Command::Sources { what, sort, store } => sources(what, sort, &store),
         Command::Cite {
             claim,
@@ -564,23 +525,6 @@ fn validate(data: &std::path::Path) -> Result<ingest::Checked> {
 
 /// `histkg push`: sends the store's graph to `target`, says what went, and with `verify`
 /// reads it back.
-fn push(store: &Path, target: &crate::push::Target, verify: bool) -> Result<()> {
-    let store = store::open(store)?;
-    let sent = crate::push::push(&store, target)?;
-    println!(
-        "sent {} triples to {} in {} request{}",
-        sent.triples,
-        target.url(),
-        sent.requests,
-        if sent.requests == 1 { "" } else { "s" }
-    );
-    if verify {
-        let held = crate::push::verify(target, sent.triples)?;
-        println!("verified: the graph holds exactly the {held} triples sent");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::Cli;

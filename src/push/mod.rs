@@ -1,0 +1,339 @@
+//! `histkg push`: sends the graph to another SPARQL store with the SPARQL 1.1 Graph Store
+//! HTTP Protocol, so a user who outgrows one machine can publish into Oxigraph server,
+//! Fuseki, GraphDB, Virtuoso or QLever.
+//!
+//! The graph goes in batches of at most [`Target::batch`] triples, each written as N-Triples
+//! into memory and sent with its `Content-Length`, so that the graph is never held whole
+//! and no store sees a chunked body (Virtuoso 7 resets the connection on one, or answers 201
+//! and stores nothing). With `--replace` the first batch is a `PUT` (the graph becomes
+//! exactly that batch) and the others `POST`s that add to it; without, every batch is a
+//! `POST`.
+//!
+//! A replace in several requests is not atomic by itself: a reader of the target sees it
+//! part-replaced meanwhile, and a failure midway leaves it so. Given the store's SPARQL 1.1
+//! Update endpoint (`--update-endpoint`), the batches go into a temporary graph instead,
+//! which is counted and then moved over the target by one `MOVE` update
+//! ([`replace`]): until that update the target is the old graph, whatever happens. The body
+//! is sent as `text/turtle` (N-Triples is Turtle), which every store accepts; a store that
+//! wants a password gets it by Basic or Digest authentication ([`client`]); plain `http://`
+//! only for now (no TLS stack is compiled in).
+
+pub mod client;
+mod replace;
+
+use crate::error::{Error, Result};
+use client::Client;
+pub use client::Credentials;
+use oxigraph::model::GraphNameRef;
+use oxigraph::store::Store;
+use std::io::Write;
+use ureq::http::Method;
+
+/// Triples per request unless `--batch` says otherwise: about 15 MB of N-Triples.
+pub const DEFAULT_BATCH: usize = 100_000;
+
+/// Where and how to push.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The Graph Store Protocol endpoint, e.g. `http://localhost:7878/store` (Oxigraph),
+    /// `http://localhost:3030/ds/data` (Fuseki) or `http://localhost:8890/sparql-graph-crud-auth`
+    /// (Virtuoso).
+    pub endpoint: String,
+    /// The named graph to write; the default graph when `None`.
+    pub graph: Option<String>,
+    /// Replace the graph (`PUT` first) instead of adding to it (`POST`).
+    pub replace: bool,
+    /// The most triples one request holds.
+    pub batch: usize,
+    /// The media type the batches are sent as ([`DEFAULT_CONTENT_TYPE`] unless a store
+    /// needs another name for N-Triples).
+    pub content_type: String,
+    /// The store's SPARQL 1.1 Update endpoint, which makes `--replace` atomic.
+    pub update_endpoint: Option<String>,
+    /// Who to sign in as when the store asks.
+    pub credentials: Option<Credentials>,
+    /// Read the graph back afterwards and count it.
+    pub verify: bool,
+}
+
+/// What the batches are sent as: N-Triples is Turtle, and every store reads Turtle.
+pub const DEFAULT_CONTENT_TYPE: &str = "text/turtle";
+
+/// The media types a batch of N-Triples may be sent as.
+pub const CONTENT_TYPES: [&str; 3] = ["text/turtle", "application/n-triples", "text/plain"];
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    /// Triples sent.
+    pub triples: u64,
+    /// Batches sent (requests that carried triples, or the one that emptied the graph).
+    pub requests: u64,
+    /// For an atomic replace, the temporary graph the batches went to before the `MOVE`.
+    pub through: Option<String>,
+    /// With `verify`, the triples the target graph was read back with.
+    pub verified: Option<u64>,
+}
+
+impl Target {
+    /// The request URL: the endpoint with `?graph=IRI` or `?default`.
+    pub fn url(&self) -> String {
+        graph_url(&self.endpoint, self.graph.as_deref())
+    }
+}
+
+/// A Graph Store Protocol URL: `endpoint` with `?graph=IRI`, or `?default` for `None`.
+fn graph_url(endpoint: &str, graph: Option<&str>) -> String {
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    match graph {
+        Some(iri) => format!(
+            "{endpoint}{separator}graph={}",
+            form_urlencoded::byte_serialize(iri.as_bytes()).collect::<String>()
+        ),
+        None => format!("{endpoint}{separator}default"),
+    }
+}
+
+/// Refuses what cannot be pushed before anything is sent.
+fn check(target: &Target) -> Result<()> {
+    for url in std::iter::once(&target.endpoint).chain(&target.update_endpoint) {
+        if !url.starts_with("http://") {
+            return Err(Error::user(format!(
+                "`{url}` must be an http:// URL (https is not supported yet; put a TLS proxy in front)"
+            )));
+        }
+    }
+    if let Some(iri) = &target.graph {
+        oxigraph::model::NamedNode::new(iri)
+            .map_err(|e| Error::user(format!("--graph `{iri}` is not an IRI: {e}")))?;
+    }
+    if target.batch == 0 {
+        return Err(Error::user("--batch must be at least 1 triple"));
+    }
+    if !CONTENT_TYPES.contains(&target.content_type.as_str()) {
+        return Err(Error::user(format!(
+            "--content-type `{}`: the batches are N-Triples, sent as one of {}",
+            target.content_type,
+            CONTENT_TYPES.join(", ")
+        )));
+    }
+    if target.update_endpoint.is_some() && !target.replace {
+        return Err(Error::user(
+            "--update-endpoint makes --replace atomic; without --replace the batches are only added: give --replace too, or leave --update-endpoint out",
+        ));
+    }
+    Ok(())
+}
+
+/// Sends the default graph of `store` to `target` in batches; returns what was done.
+pub fn push(store: &Store, target: &Target) -> Result<Sent> {
+    check(target)?;
+    let total = store
+        .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+        .count() as u64;
+    let mut client = Client::new(target.credentials.clone());
+    let mut sent = match &target.update_endpoint {
+        Some(update) => replace::atomically(store, target, update, total, &mut client)?,
+        None => {
+            let url = target.url();
+            client
+                .sign_in(&url)
+                .map_err(|e| Error::user(format!("cannot reach {url}: {e}")))?;
+            let midway = |sent: &Sent| {
+                format!(
+                    "after {} of {total} triples in {} requests: the remote graph holds part of this graph; run the same push with --replace to replace it whole",
+                    sent.triples, sent.requests
+                )
+            };
+            send_batches(store, &mut client, &url, target, total, &midway)?
+        }
+    };
+    if target.verify {
+        sent.verified = Some(verify(&mut client, &target.url(), sent.triples)?);
+    }
+    Ok(sent)
+}
+
+/// Sends the default graph of `store` to `url` in batches of `target.batch` (a `PUT` first
+/// when `target.replace`); `midway` says what a failure after the first batch leaves behind.
+fn send_batches(
+    store: &Store,
+    client: &mut Client,
+    url: &str,
+    target: &Target,
+    total: u64,
+    midway: &dyn Fn(&Sent) -> String,
+) -> Result<Sent> {
+    let bar = indicatif::ProgressBar::new(total).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} triples sent ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut quads = store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph));
+    let mut sent = Sent {
+        triples: 0,
+        requests: 0,
+        through: None,
+        verified: None,
+    };
+    let mut body = Vec::new();
+    loop {
+        body.clear();
+        let mut n = 0u64;
+        for quad in quads.by_ref().take(target.batch) {
+            let quad = quad?;
+            writeln!(
+                body,
+                "{} {} {} .",
+                quad.subject, quad.predicate, quad.object
+            )
+            .map_err(|e| Error::user(format!("cannot write a batch: {e}")))?;
+            n += 1;
+        }
+        // The first request is made even for an empty graph: `--replace` then empties it.
+        if n == 0 && sent.requests > 0 {
+            break;
+        }
+        let method = if target.replace && sent.requests == 0 {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let fail = |what: String| -> Error {
+            if sent.requests == 0 {
+                Error::user(what)
+            } else {
+                Error::user(format!("{what}, {}", midway(&sent)))
+            }
+        };
+        let response = client
+            .send(
+                method,
+                url,
+                &[("Content-Type", &target.content_type)],
+                Some(&body),
+            )
+            .map_err(|e| fail(format!("cannot send the graph to {url}: {e}")))?;
+        if let Some(refusal) = refused(response, client.user(), target.graph.is_none()) {
+            return Err(fail(format!("the store at {url} answered {refusal}")));
+        }
+        sent.triples += n;
+        sent.requests += 1;
+        bar.inc(n);
+        if n < target.batch as u64 {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    debug_assert_eq!(sent.triples, total);
+    Ok(sent)
+}
+
+/// `None` for a success; else the status, the store's message on one line, and a hint.
+fn refused(
+    response: ureq::http::Response<ureq::Body>,
+    user: Option<&str>,
+    default_graph: bool,
+) -> Option<String> {
+    let status = response.status();
+    if status.is_success() {
+        return None;
+    }
+    let mut answer = response.into_body();
+    let message = one_line(&answer.read_to_string().unwrap_or_default());
+    let mut hint = client::refusal_hint(status, user);
+    if default_graph && status.is_server_error() {
+        hint.push_str("; if this store has no default graph to write to (Virtuoso's has none), give --graph IRI");
+    }
+    Some(format!(
+        "{status}{}{message}{hint}",
+        if message.is_empty() { "" } else { ": " }
+    ))
+}
+
+/// A store's error page on one line: the tags of an HTML page dropped, white space
+/// collapsed, at most 300 characters.
+fn one_line(message: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in message.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut line = words.join(" ");
+    if let Some((cut, _)) = line.char_indices().nth(300) {
+        line.truncate(cut);
+        line.push_str("...");
+    }
+    line
+}
+
+/// Reads the graph at `url` back with the Graph Store Protocol and counts its triples.
+fn count(client: &mut Client, url: &str) -> Result<u64> {
+    let accept = [("Accept", "application/n-triples, text/turtle;q=0.9")];
+    let response = client
+        .send(Method::GET, url, &accept, None)
+        .map_err(|e| Error::user(format!("cannot read the graph back from {url}: {e}")))?;
+    let media = (response.headers().get("content-type"))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("application/n-triples")
+        .trim()
+        .to_owned();
+    if !response.status().is_success() {
+        let refusal = refused(response, client.user(), false).unwrap_or_default();
+        return Err(Error::user(format!(
+            "reading the graph back from {url} answered {refusal}"
+        )));
+    }
+    let format = oxigraph::io::RdfFormat::from_media_type(&media).ok_or_else(|| {
+        Error::user(format!(
+            "{url} answered the graph as `{media}`, which histkg cannot read"
+        ))
+    })?;
+    let mut held = 0u64;
+    for triple in
+        oxigraph::io::RdfParser::from_format(format).for_reader(response.into_body().into_reader())
+    {
+        triple.map_err(|e| {
+            Error::user(format!("cannot parse the graph read back from {url}: {e}"))
+        })?;
+        held += 1;
+    }
+    Ok(held)
+}
+
+/// Reads the graph at `url` back and fails unless it holds exactly `expected` triples.
+fn verify(client: &mut Client, url: &str, expected: u64) -> Result<u64> {
+    let held = count(client, url)?;
+    if held < expected {
+        return Err(Error::user(format!(
+            "the store answered every batch with success but holds {held} of the {expected} triples sent to {url}: it did not keep them all (Virtuoso answers 201 to a chunked body and stores nothing)"
+        )));
+    }
+    if held > expected {
+        return Err(Error::user(format!(
+            "the store holds {held} triples at {url}, but {expected} were pushed: it held others before (push with --replace), or another writer changed it"
+        )));
+    }
+    Ok(held)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_error_page_is_shown_on_one_line() {
+        let page = "<html>\n  <head><title>Failed</title></head>\n<body><h3>Error 22023</h3>\n<xmp>no default graph</xmp></body></html>";
+        assert_eq!(one_line(page), "Failed Error 22023 no default graph");
+        assert_eq!(one_line(&"x ".repeat(400)).chars().count(), 303);
+    }
+}
