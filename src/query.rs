@@ -121,6 +121,27 @@ pub fn prefixes(store: &Store) -> Result<Vec<(String, String)>> {
     })
 }
 
+/// `text` as standard SPARQL 1.1 for any engine: a `PREFIX` declaration for each of
+/// `prefixes` the text uses (`name:` not preceded by a letter, digit, `_`, `-` or `.`),
+/// then the text unchanged.
+pub fn standalone(prefixes: &[(String, String)], text: &str) -> String {
+    let uses = |prefix: &str| {
+        let needle = format!("{prefix}:");
+        text.match_indices(&needle).any(|(at, _)| {
+            !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+    };
+    let mut out = String::new();
+    for (prefix, namespace) in prefixes.iter().filter(|(p, _)| uses(p)) {
+        out.push_str(&format!("PREFIX {prefix}: <{namespace}>\n"));
+    }
+    out.push_str(text);
+    out
+}
+
 /// A SPARQL evaluator with `prefixes` pre-declared.
 pub fn evaluator(prefixes: &[(String, String)]) -> Result<SparqlEvaluator> {
     let mut evaluator = SparqlEvaluator::new();

@@ -84,6 +84,10 @@ pub enum Command {
         /// Directory of curated queries.
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
+        /// Print the query as standard SPARQL 1.1 for another engine (the PREFIX
+        /// declarations it uses, then its text) instead of running it.
+        #[arg(long)]
+        standalone: bool,
     },
     /// Export the whole graph; the same data always gives byte-identical files.
     Export {
@@ -241,6 +245,7 @@ pub fn run(cli: Cli) -> Result<()> {
             format,
             store,
             queries,
+            standalone,
         } => {
             let input = match (expression, query) {
                 (Some(text), _) => QueryInput::Text(text),
@@ -249,6 +254,11 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let (origin, text) = input.read(&queries)?;
             let store = store::open(&store)?;
+            if standalone {
+                let prefixes = crate::query::prefixes(&store)?;
+                print!("{}", crate::query::standalone(&prefixes, &text));
+                return Ok(());
+            }
             // Buffered: standard output is line-buffered, one write per result row otherwise.
             let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             Ok(crate::query::run(&store, &origin, &text, format, out)?)

@@ -1,11 +1,14 @@
-"""The SHACL contract (data/shapes.ttl) checked by two engines nobody here wrote: pySHACL
-and Zazuko's rdf-validate-shacl (node, tests/interop/shacl-js). The shipped graph must
-conform under both; then each planted violation, one per shape, made in a copy of the graph
-with rdflib, must be reported by both at the node and constraint it breaks.
+"""The SHACL contract (data/shapes.ttl) checked by three engines nobody here wrote: pySHACL,
+Zazuko's rdf-validate-shacl (node, tests/interop/shacl-js) and Apache Jena's `shacl validate`
+(Debian's libapache-jena-java, its classpath from jena-classpath.sh in JENA_CLASSPATH). The
+shipped graph must conform under all three; then each planted violation, one per shape, made
+in a copy of the graph with rdflib, must be reported by each at the node and constraint it
+breaks.
 
-Usage: python shacl.py GRAPH.ttl ROOT
+Usage: JENA_CLASSPATH=... python shacl.py GRAPH.ttl ROOT
 """
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -32,12 +35,30 @@ actor, event, assertion, source = (entity(k) for k in ("actor", "event", "assert
 
 def py_results(path):
     conforms, report, _ = pyshacl.validate(str(path), shacl_graph=str(shapes))
+    return conforms, report_results(report)
+
+
+def jena_results(path):
+    out = subprocess.run(
+        ["java", "-cp", os.environ["JENA_CLASSPATH"], "shacl.shacl", "validate",
+         "--shapes", str(shapes), "--data", str(path)],
+        capture_output=True, text=True)
+    if out.returncode != 0 or "ValidationReport" not in out.stdout:
+        sys.exit(f"Jena's shacl validate failed: {out.stderr}")
+    report = Graph().parse(data=out.stdout, format="turtle")
+    report_node = next(report.subjects(RDF.type, URIRef(SH + "ValidationReport")))
+    conforms = report.value(report_node, URIRef(SH + "conforms")).toPython()
+    return conforms, report_results(report)
+
+
+def report_results(report):
+    """The (focus node, constraint component) of each result in a SHACL validation report."""
     found = set()
     for r in report.subjects(RDF.type, URIRef(SH + "ValidationResult")):
         focus = report.value(r, URIRef(SH + "focusNode"))
         component = report.value(r, URIRef(SH + "sourceConstraintComponent"))
         found.add((str(focus) if not isinstance(focus, BNode) else "_", str(component).split("#")[1]))
-    return conforms, found
+    return found
 
 
 def js_results(path):
@@ -53,13 +74,14 @@ def js_results(path):
     return lines[0] == "conforms: true", found
 
 
+ENGINES = [("pySHACL", py_results), ("rdf-validate-shacl", js_results), ("Jena shacl", jena_results)]
 shipped = Graph().parse(graph_file, format="turtle")
 failed = False
 with tempfile.TemporaryDirectory() as tmp:
     # rdf-validate-shacl's file reader knows Turtle by the extension .ttl.
     graph_file = Path(tmp) / "shipped.ttl"
     shipped.serialize(graph_file, format="turtle")
-    for engine, results in [("pySHACL", py_results), ("rdf-validate-shacl", js_results)]:
+    for engine, results in ENGINES:
         conforms, found = results(graph_file)
         print(f"{engine}: the shipped graph ({len(shipped)} triples) conforms: {conforms}" + ("" if conforms else f" {sorted(found)[:5]}"))
         failed |= not conforms
@@ -101,7 +123,7 @@ with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"case{i}.ttl"
         g.serialize(path, format="turtle")
         expected = (str(focus), component)
-        for engine, results in [("pySHACL", py_results), ("rdf-validate-shacl", js_results)]:
+        for engine, results in ENGINES:
             conforms, found = results(path)
             ok = not conforms and expected in found
             print(f"{engine}: {what}: {'reported' if ok else 'NOT reported'} ({component} at {focus})")
