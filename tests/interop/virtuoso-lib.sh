@@ -28,7 +28,7 @@ ServerPort = 127.0.0.1:$sql
 DisableUnixSocket = 1
 NumberOfBuffers = ${VIRTUOSO_BUFFERS:-20000}
 MaxDirtyBuffers = ${VIRTUOSO_DIRTY_BUFFERS:-15000}
-DirsAllowed = ., $work/virtuoso
+DirsAllowed = ., $work/virtuoso${VIRTUOSO_DIRS:+, $VIRTUOSO_DIRS}
 ${VIRTUOSO_EXTRA_PARAMETERS:-}
 
 [HTTPServer]

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `histkg push` into Virtuoso 7 beside Virtuoso's own bulk loader on the same graph (issue 16):
+# for each pair, a fresh private Virtuoso (tests/interop/virtuoso-lib.sh, 2.6 GB of buffers)
+# loads histkg's N-Triples export with `ld_dir` + `rdf_loader_run()`, then another fresh one
+# receives `histkg push` (Graph Store Protocol, batches of --batch triples); each then runs a
+# `checkpoint` (written to disk, as the loader's documentation asks), and the named graph is
+# counted: both must hold every exported triple. Prints a Markdown table: seconds (load,
+# load + checkpoint), peak RSS of histkg and of Virtuoso, and the ratio push / loader.
+#
+#   bench/virtuoso-push.sh STORE [PAIRS] [BATCH]   # STORE: a built histkg store (bench/run.sh keeps them)
+#
+# Scratch (the export, the databases) in a temporary directory under $TMPDIR, removed at the
+# end; about 1.5 times the N-Triples size on disk. histkg is $HISTKG_BIN or the release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+store="$(cd "${1:?usage: bench/virtuoso-push.sh STORE [PAIRS] [BATCH]}" && pwd)"
+pairs="${2:-1}"
+batch="${3:-100000}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
+histkg="${HISTKG_BIN:-$CARGO_TARGET_DIR/release/histkg}"
+work="$(mktemp -d)"
+port=$((20000 + RANDOM % 20000))
+export VIRTUOSO_BUFFERS=340000 VIRTUOSO_DIRTY_BUFFERS=250000 VIRTUOSO_DIRS="$work/nt"
+source tests/interop/virtuoso-lib.sh
+mkdir -p "$work/nt"
+"$histkg" export --store "$store" --format ntriples -o "$work/nt/graph.nt"
+triples=$(wc -l < "$work/nt/graph.nt")
+graph="urn:histkg:bench"
+
+sparql_count() {
+  curl -s -H 'Accept: text/csv' --data-urlencode "query=SELECT (COUNT(*) AS ?n) WHERE { GRAPH <$graph> { ?s ?p ?o } }" \
+    "http://127.0.0.1:$http/sparql" | tail -n 1
+}
+isql() { isql-vt "127.0.0.1:$sql" dba dba exec="$1" >/dev/null; }
+virtuoso_peak() { awk '/VmHWM/ {print $2}' "/proc/$virtuoso/status"; }
+stop() { kill "$virtuoso"; wait "$virtuoso" 2>/dev/null || true; rm -rf "$work/virtuoso"; }
+now() { date +%s.%N; }
+
+echo "| pair | method | load s | load + checkpoint s | histkg peak RSS kB | Virtuoso peak RSS kB | triples held |"
+echo "|---|---|---|---|---|---|---|"
+ratios=()
+for pair in $(seq "$pairs"); do
+  start_virtuoso
+  t0=$(now)
+  isql "ld_dir('$work/nt', 'graph.nt', '$graph'); rdf_loader_run();"
+  t1=$(now)
+  isql "checkpoint;"
+  t2=$(now)
+  held=$(sparql_count)
+  [ "$held" = "$triples" ] || { echo "the bulk loader holds $held of $triples triples" >&2; exit 1; }
+  loader=$(echo "$t1 - $t0" | bc); loader_cp=$(echo "$t2 - $t0" | bc)
+  echo "| $pair | ld_dir + rdf_loader_run | $loader | $loader_cp | | $(virtuoso_peak) | $held |"
+  stop
+
+  start_virtuoso
+  t0=$(now)
+  /usr/bin/time -f '%M' -o "$work/push.rss" "$histkg" push --store "$store" --graph "$graph" --replace \
+    --batch "$batch" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>&1
+  t1=$(now)
+  isql "checkpoint;"
+  t2=$(now)
+  held=$(sparql_count)
+  [ "$held" = "$triples" ] || { echo "the push left $held of $triples triples" >&2; exit 1; }
+  push=$(echo "$t1 - $t0" | bc); push_cp=$(echo "$t2 - $t0" | bc)
+  echo "| $pair | histkg push --batch $batch | $push | $push_cp | $(cat "$work/push.rss") | $(virtuoso_peak) | $held |"
+  stop
+  ratios+=("$(echo "scale=2; $push_cp / $loader_cp" | bc)")
+done
+echo
+echo "$triples triples; push / bulk loader (with checkpoint), per pair: ${ratios[*]}"
