@@ -156,8 +156,60 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
 
 /// Sends the default graph of `store` to `url` in batches of `target.batch` (a `PUT` first
 /// when `target.replace`); `midway` says what a failure after the first batch leaves behind.
+///
+/// A second thread reads the store and writes the next batch while this one sends the last,
+/// at most one batch ahead, so that reading the store (a lookup per term) and the store's
+/// parsing overlap while memory stays at two batches.
 fn send_batches(
     store: &Store,
+    client: &mut Client,
+    url: &str,
+    target: &Target,
+    total: u64,
+    midway: &dyn Fn(&Sent) -> String,
+) -> Result<Sent> {
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel(1);
+        let batch = target.batch;
+        scope.spawn(move || write_batches(store, batch, &batches));
+        send_each(received, client, url, target, total, midway)
+    })
+}
+
+/// One batch: N-Triples and the number of triples in it.
+type Batch = Result<(Vec<u8>, u64)>;
+
+/// Writes the default graph of `store` as batches of `batch` triples into `batches`, at
+/// least one (empty for an empty graph), until the graph ends or the receiver is gone.
+fn write_batches(store: &Store, batch: usize, batches: &std::sync::mpsc::SyncSender<Batch>) {
+    let mut quads = store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph));
+    loop {
+        let mut body = Vec::new();
+        let mut n = 0u64;
+        for quad in quads.by_ref().take(batch) {
+            let written = quad.map_err(Error::from).and_then(|quad| {
+                writeln!(
+                    body,
+                    "{} {} {} .",
+                    quad.subject, quad.predicate, quad.object
+                )
+                .map_err(|e| Error::user(format!("cannot write a batch: {e}")))
+            });
+            if let Err(e) = written {
+                let _ = batches.send(Err(e));
+                return;
+            }
+            n += 1;
+        }
+        if batches.send(Ok((body, n))).is_err() || n < batch as u64 {
+            return;
+        }
+    }
+}
+
+/// Sends each batch received, in order; the first a `PUT` when `target.replace`.
+fn send_each(
+    received: std::sync::mpsc::Receiver<Batch>,
     client: &mut Client,
     url: &str,
     target: &Target,
@@ -168,27 +220,14 @@ fn send_batches(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} triples sent ({eta} left)")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut quads = store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph));
     let mut sent = Sent {
         triples: 0,
         requests: 0,
         through: None,
         verified: None,
     };
-    let mut body = Vec::new();
-    loop {
-        body.clear();
-        let mut n = 0u64;
-        for quad in quads.by_ref().take(target.batch) {
-            let quad = quad?;
-            writeln!(
-                body,
-                "{} {} {} .",
-                quad.subject, quad.predicate, quad.object
-            )
-            .map_err(|e| Error::user(format!("cannot write a batch: {e}")))?;
-            n += 1;
-        }
+    for batch in received {
+        let (body, n) = batch?;
         // The first request is made even for an empty graph: `--replace` then empties it.
         if n == 0 && sent.requests > 0 {
             break;
@@ -219,9 +258,6 @@ fn send_batches(
         sent.triples += n;
         sent.requests += 1;
         bar.inc(n);
-        if n < target.batch as u64 {
-            break;
-        }
     }
     bar.finish_and_clear();
     debug_assert_eq!(sent.triples, total);
