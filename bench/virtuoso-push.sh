@@ -33,7 +33,7 @@ sparql_count() {
 }
 isql() { isql-vt "127.0.0.1:$sql" dba dba exec="$1" >/dev/null; }
 virtuoso_peak() { awk '/VmHWM/ {print $2}' "/proc/$virtuoso/status"; }
-stop() { kill "$virtuoso"; wait "$virtuoso" 2>/dev/null || true; rm -rf "$work/virtuoso"; }
+stop() { kill "$virtuoso"; wait "$virtuoso" 2>/dev/null || true; rm -rf "$work/virtuoso"; trap 'rm -rf "$work"' EXIT; }
 now() { date +%s.%N; }
 
 echo "| pair | method | load s | load + checkpoint s | histkg peak RSS kB | Virtuoso peak RSS kB | triples held |"

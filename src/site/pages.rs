@@ -49,9 +49,18 @@ struct Node {
     href: String,
 }
 
+/// A source of a relation in the network view, for the panel a click on the line opens.
+#[derive(Debug, Serialize)]
+struct EdgeSource {
+    label: String,
+    href: String,
+}
+
 /// A sourced relation between two actors in the network view.
 #[derive(Debug, Serialize)]
 struct Edge {
+    href: String,
+    sources: Vec<EdgeSource>,
     from: String,
     to: String,
     relation: String,
@@ -228,7 +237,17 @@ impl Site {
             out.write_all(b"],\"edges\":[")?;
             let mut list = JsonList::default();
             self.each(page_query!("network-edges"), &[], |row| {
+                let sources = value(&row, "sources")
+                    .lines()
+                    .filter_map(|line| line.split_once('\t'))
+                    .map(|(iri, label)| EdgeSource {
+                        label: label.to_owned(),
+                        href: self.href(links, iri).unwrap_or_default(),
+                    })
+                    .collect();
                 let edge = Edge {
+                    href: self.href_of(links, &row, "assertion"),
+                    sources,
                     from: value(&row, "subject"),
                     to: value(&row, "object"),
                     relation: value(&row, "predicate"),
