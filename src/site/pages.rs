@@ -75,7 +75,13 @@ struct Edge {
 /// A dated event on the timeline.
 #[derive(Debug, Serialize)]
 struct TimelineEvent {
+    id: String,
     label: String,
+    participants: Vec<String>,
+    /// The ids of the events it reports on.
+    about: Vec<String>,
+    /// The ids of the reports it answers.
+    answers: Vec<String>,
     #[serde(rename = "type")]
     class: String,
     date: String,
@@ -273,7 +279,20 @@ impl Site {
             out.write_all(b"[")?;
             let mut list = JsonList::default();
             self.each(page_query!("timeline-events"), &[], |row| {
+                let ids = |var: &str| -> Vec<String> {
+                    let text = value(&row, var);
+                    let iris = text.split(' ').filter(|s| !s.is_empty());
+                    iris.filter_map(|iri| iri.rsplit('/').next().map(str::to_owned))
+                        .collect()
+                };
                 let event = TimelineEvent {
+                    id: value(&row, "event"),
+                    participants: value(&row, "participants")
+                        .lines()
+                        .map(str::to_owned)
+                        .collect(),
+                    about: ids("abouts"),
+                    answers: ids("answers"),
                     href: self.href_of(links, &row, "event"),
                     class: value(&row, "class"),
                     label: value(&row, "label"),

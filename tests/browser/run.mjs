@@ -102,10 +102,40 @@ check(around === Number(k.value), `"show in the network" draws Darma-Bala and he
 await page.screenshot({ path: `${shots}/network-focus.png` });
 
 await page.goto(new URL("timeline", base).href);
-await page.waitForSelector(".vis-item");
-const items = await page.locator(".vis-item").count();
-check(items > 10, `the timeline draws ${items} events`);
+await page.waitForSelector("#timeline[data-ready] .vis-item");
+const axis = await page.locator(".vis-time-axis.vis-foreground").first().boundingBox();
+check(axis && axis.y >= 0 && axis.y + axis.height <= 800, `the timeline's date axis is in view (at y=${axis && Math.round(axis.y)})`);
+const window_ = await page.evaluate(() => { const w = timeline.getWindow(); return [w.start.getFullYear(), w.end.getFullYear()]; });
+check(window_[0] >= 1720 && window_[1] <= 1760, `the timeline opens on the main period, ${window_[0]}-${window_[1]}`);
+// Exact dates are points, the others ranges over their bounds, as many as SPARQL counts.
+const [{ ranges }] = await sparql(`PREFIX hkg: <https://example.org/histkg/ontology#>
+  SELECT (COUNT(DISTINCT ?e) AS ?ranges) WHERE { ?e a hkg:Event ; hkg:date ?d ; hkg:notBefore ?b ; hkg:notAfter ?a . FILTER(?b != ?a) }`);
+const drawn = await page.evaluate(() => [items.get().filter(i => i.type === "range").length, items.get().filter(i => i.type === "point").length]);
+check(drawn[0] === Number(ranges.value) && drawn[1] > 0, `${drawn[0]} events known less than to the day are ranges (SPARQL: ${ranges.value}), ${drawn[1]} are points`);
+check(await page.locator(".vis-item.vis-range.uncertain").count() > 0, "uncertain events are drawn as faded bands");
 await page.screenshot({ path: `${shots}/timeline.png` });
+// A report selected: the event it is about and the decree that answered it, 76 days later.
+await page.evaluate(() => timeline.setWindow("1742-06-01", "1743-03-01", { animation: false }));
+await page.locator(".vis-item", { hasText: "Neplyuev's report to the Senate on the state of the Kazakh hordes" }).first().click();
+await page.waitForSelector("#chain:not([hidden])");
+const listed = await page.locator("#in-view li").allTextContents();
+check(listed.length > 0 && !listed.some(t => t.startsWith("Kazakh raid on the Kalmyk uluses on the Volga")), `the side list follows the window: ${listed.length} events, from ${listed[0]}`);
+const chain = await page.textContent("#chain");
+check(chain.includes("answered by") && chain.includes("76 days later"), `selecting a report shows its chain: ${chain.replace(/\s+/g, " ").slice(0, 120)}...`);
+const highlighted = await page.evaluate(() => items.get().filter(i => i.className.includes("chain")).map(i => i.event));
+check(highlighted.includes("decree-senate-collegium-kazakh-hordes-1742"), `the linked events are highlighted: ${highlighted.join(", ")}`);
+await page.screenshot({ path: `${shots}/timeline-chain.png` });
+// Grouping by actor gives a row per participant; the type filter keeps that type only.
+await page.selectOption("#grouping", "actor");
+const rows = await page.evaluate(() => groups.length);
+check(rows > 20, `grouping by actor gives ${rows} rows`);
+await page.selectOption("#grouping", "type");
+await page.selectOption("#type", "Report");
+const reportsShown = Number(await page.getAttribute("#count", "data-events"));
+const [{ reps }] = await sparql(`PREFIX hkg: <https://example.org/histkg/ontology#>
+  SELECT (COUNT(DISTINCT ?e) AS ?reps) WHERE { ?e a hkg:Report ; hkg:date ?d ; hkg:notBefore ?b ; hkg:notAfter ?a }`);
+check(reportsShown === Number(reps.value), `the type filter keeps the ${reportsShown} reports (SPARQL: ${reps.value})`);
+check(await page.locator(".vis-item.vis-point.exact").count() > 0, "reports dated to the day are drawn as points");
 
 await Promise.all([page.waitForURL(/findings$/), page.click("header a:has-text('Doubts')")]);
 const kinds = await page.locator("main h2").count();
