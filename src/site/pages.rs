@@ -77,7 +77,8 @@ struct Edge {
 struct TimelineEvent {
     id: String,
     label: String,
-    participants: Vec<String>,
+    /// Its participants' ids and English names.
+    participants: Vec<(String, String)>,
     /// The ids of the events it reports on.
     about: Vec<String>,
     /// The ids of the reports it answers.
@@ -289,7 +290,11 @@ impl Site {
                     id: value(&row, "event"),
                     participants: value(&row, "participants")
                         .lines()
-                        .map(str::to_owned)
+                        .filter_map(|line| line.split_once('\t'))
+                        .map(|(iri, name)| {
+                            let id = iri.rsplit('/').next().unwrap_or(iri);
+                            (id.to_owned(), name.to_owned())
+                        })
                         .collect(),
                     about: ids("abouts"),
                     answers: ids("answers"),

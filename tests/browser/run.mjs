@@ -17,6 +17,9 @@ const check = (ok, what) => { if (!ok) { throw new Error(`browser check failed: 
 // Nothing outside the servers under test: every view works offline.
 const hosts = new Set([base, site].filter(Boolean).map(u => new URL(u).host));
 const elsewhere = [];
+// A script error on any page fails the test too.
+const errors = [];
+page.on("pageerror", e => { errors.push(`${page.url()}: ${e.message}`); console.log(`page error: ${page.url()}: ${e.message}`); });
 page.on("request", r => { const u = new URL(r.url()); if (!["data:", "blob:"].includes(u.protocol) && !hosts.has(u.host)) { elsewhere.push(r.url()); } });
 // A SELECT on the server's endpoint, for answers computed independently of the pages.
 const sparql = async (query) => {
@@ -136,6 +139,18 @@ const [{ reps }] = await sparql(`PREFIX hkg: <https://example.org/histkg/ontolog
   SELECT (COUNT(DISTINCT ?e) AS ?reps) WHERE { ?e a hkg:Report ; hkg:date ?d ; hkg:notBefore ?b ; hkg:notAfter ?a }`);
 check(reportsShown === Number(reps.value), `the type filter keeps the ${reportsShown} reports (SPARQL: ${reps.value})`);
 check(await page.locator(".vis-item.vis-point.exact").count() > 0, "reports dated to the day are drawn as points");
+// From entity pages to the timeline: an actor's events, and one event selected.
+await page.goto(new URL("actor/darma-bala", base).href);
+await Promise.all([page.waitForURL(/timeline\?actor=/), page.click("a.show-on-timeline")]);
+await page.waitForSelector("#timeline[data-ready]");
+const hers = Number(await page.getAttribute("#count", "data-events"));
+const [{ m }] = await sparql(`PREFIX hkg: <https://example.org/histkg/ontology#>
+  SELECT (COUNT(DISTINCT ?e) AS ?m) WHERE { ?e a hkg:Event ; hkg:participant <https://example.org/histkg/actor/darma-bala> ; hkg:date ?d ; hkg:notBefore ?b ; hkg:notAfter ?a }`);
+check(hers === Number(m.value) && hers > 0, `"its events on the timeline" keeps Darma-Bala's ${hers} events (SPARQL: ${m.value})`);
+await page.goto(new URL("event/report-neplyuev-senate-1742", base).href);
+await Promise.all([page.waitForURL(/timeline\?event=/), page.click("a.show-on-timeline")]);
+await page.waitForSelector("#chain:not([hidden])");
+check((await page.textContent("#chain")).includes("76 days later"), "an event page opens the timeline on that event, its chain shown");
 
 await Promise.all([page.waitForURL(/findings$/), page.click("header a:has-text('Doubts')")]);
 const kinds = await page.locator("main h2").count();
@@ -164,6 +179,7 @@ if (site) {
   await page.screenshot({ path: `${shots}/static-entity.png` });
 }
 
+check(errors.length === 0, `no script error on any page${errors.length ? ": " + errors.join("; ") : ""}`);
 check(elsewhere.length === 0, `nothing requested from another host${elsewhere.length ? ": " + elsewhere.slice(0, 3).join(" ") : ""}`);
 await browser.close();
 console.log(`screenshots in ${shots}`);
