@@ -176,6 +176,9 @@ if (site) {
   await page.goto(new URL("network/index.html", site).href);
   await page.waitForSelector("#network[data-ready]", { timeout: 60000 });
   check(Number(await page.getAttribute("#count", "data-relations")) === relations, "the static network view draws the same relations");
+  await page.goto(new URL("timeline/index.html", site).href);
+  await page.waitForSelector("#timeline[data-ready] .vis-item");
+  check(await page.evaluate(() => events.length) === drawn[0] + drawn[1], "the static timeline holds the same events");
   await page.screenshot({ path: `${shots}/static-entity.png` });
 }
 
