@@ -165,6 +165,18 @@ impl Mapper {
             out.typed(geo::LAT, lat, xsd::DECIMAL);
             out.typed(geo::LONG, long, xsd::DECIMAL);
         }
+        for source in &n.coordinates_sources {
+            let iri = self.iris.entity(Kind::Source, source);
+            out.iri(hkg::COORDINATES_FROM, iri.as_ref());
+            // The coordinates are statements about the place: their source is one of its
+            // sources too, for consumers that read only `prov:wasDerivedFrom`.
+            if !n.sources.iter().any(|c| &c.source == source) {
+                out.iri(prov::WAS_DERIVED_FROM, iri.as_ref());
+            }
+        }
+        if let Some(text) = &n.coordinates_note {
+            out.lang(hkg::COORDINATES_NOTE, text, "en");
+        }
         if let Some(parent) = &n.part_of {
             out.iri(hkg::PART_OF, self.iris.entity(Kind::Place, parent).as_ref());
         }

@@ -123,6 +123,11 @@ pub struct Named {
     pub wikidata: Option<String>,
     /// Latitude and longitude (places).
     pub coordinates: Option<(String, String)>,
+    /// Ids of the sources that give the coordinates (places; required with them).
+    pub coordinates_sources: Vec<String>,
+    /// What the point stands for, where it is conventional: a river's mouth, a region's
+    /// centre, an identification that is an inference (places).
+    pub coordinates_note: Option<String>,
     /// Place id of the larger place (places).
     pub part_of: Option<String>,
     /// Sources.

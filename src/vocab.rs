@@ -35,6 +35,7 @@ namespace!(
     DATE = "date", NOT_BEFORE = "notBefore", NOT_AFTER = "notAfter", DATE_AS_WRITTEN = "dateAsWritten",
     CALENDAR = "calendar", CERTAINTY = "certainty", PLACE_PROP = "place", PART_OF = "partOf",
     ABOUT = "about", IN_RESPONSE_TO = "inResponseTo", LOCATOR = "locator",
+    COORDINATES_FROM = "coordinatesFrom", COORDINATES_NOTE = "coordinatesNote",
     FOND = "fond", OPIS = "opis", DELO = "delo", FOLIOS = "folios", ARCHIVE = "archive",
     PARTICIPANT = "participant",
     SOURCE_TIER = "sourceTier", PRIMARY = "primary", SECONDARY = "secondary", TERTIARY = "tertiary",

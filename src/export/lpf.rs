@@ -119,9 +119,15 @@ fn feature(store: &Store, place: NamedNodeRef<'_>) -> Result<Value> {
     put("types", Value::Array(types));
     let coordinate = |p| v.literal(p).and_then(|c| c.parse::<f64>().ok());
     if let (Some(lat), Some(long)) = (coordinate(geo::LAT), coordinate(geo::LONG)) {
+        // One point in a collection, so that it can carry the source of its coordinates
+        // (Linked Places puts `source` on the members of a GeometryCollection).
+        let mut point = json!({"type": "Point", "coordinates": [long, lat]});
+        if let Some(source) = iris(v.all(hkg::COORDINATES_FROM)).into_iter().next() {
+            point["source"] = json!(source);
+        }
         put(
             "geometry",
-            json!({"type": "Point", "coordinates": [long, lat]}),
+            json!({"type": "GeometryCollection", "geometries": [point]}),
         );
     }
     let links: Vec<Value> = iris(v.all(owl::SAME_AS))

@@ -243,6 +243,35 @@ impl<'a> Checker<'a> {
         out
     }
 
+    /// Parses `coordinates_source`: the ids of the sources that give a place's `lat` and
+    /// `long`, required when they are given and refused without them.
+    pub(super) fn coordinate_sources(
+        &mut self,
+        t: &Sheet,
+        row: &Row,
+        has_coordinates: bool,
+    ) -> Vec<String> {
+        let value = t.cell(row, "coordinates_source");
+        let mut out = Vec::new();
+        for id in list(value) {
+            if let Some(n) = self.reference(t, row, "coordinates_source", id, &[Kind::Source]) {
+                self.refs.sources.push(n);
+                out.push(id.to_owned());
+            }
+        }
+        let named = list(value).next().is_some();
+        if has_coordinates && !named {
+            let column = if t.cell(row, "lat").is_empty() { "long" } else { "lat" };
+            self.err(t, row, column, "coordinates need a source: name the source id (from sources.csv) that gives them in `coordinates_source`");
+        } else if named && !has_coordinates {
+            self.err(t, row, "coordinates_source", "names a source for coordinates the row does not give: fill in `lat` and `long`, or empty this cell");
+        }
+        if !t.cell(row, "coordinates_note").is_empty() && !has_coordinates {
+            self.err(t, row, "coordinates_note", "a note on coordinates the row does not give: fill in `lat` and `long`, or empty this cell");
+        }
+        out
+    }
+
     pub(super) fn coordinates(&mut self, t: &Sheet, row: &Row) -> Option<(String, String)> {
         let (lat, long) = (t.cell(row, "lat"), t.cell(row, "long"));
         if lat.is_empty() && long.is_empty() {

@@ -225,6 +225,8 @@ impl<'a> Checker<'a> {
             self.err(t, row, "wikidata", format!("`{}` is not a Wikidata id; write it as `Q` and digits, e.g. `Q42`, and only when a source shows it", shorten(q)));
         }
         let coordinates = self.coordinates(t, row);
+        let given = !(t.cell(row, "lat").is_empty() && t.cell(row, "long").is_empty());
+        let coordinates_sources = self.coordinate_sources(t, row, given);
         let part_of = if kind == Kind::Place {
             self.optional_reference(t, row, "part_of", &[Kind::Place])
                 .map(|p| p.0)
@@ -244,6 +246,8 @@ impl<'a> Checker<'a> {
             description: Self::optional_text(t, row, "description"),
             wikidata,
             coordinates,
+            coordinates_sources,
+            coordinates_note: Self::optional_text(t, row, "coordinates_note"),
             part_of,
             sources,
         })

@@ -49,6 +49,8 @@ pub const PLACE_COLUMNS: &[ColumnSpec] = &[
     optional("alt_labels"),
     optional("lat"),
     optional("long"),
+    optional("coordinates_source"),
+    optional("coordinates_note"),
     optional("part_of"),
     optional("description"),
     required("sources"),

@@ -93,6 +93,7 @@ bad_cases! {
     bad_language_tag,
     bom_with_error,
     control_characters,
+    coordinates_without_source,
     directory_instead_of_file,
     duplicate_column,
     duplicate_id,

@@ -18,11 +18,11 @@ fn every_element_of_a_place_has_its_linked_places_form() {
     let dir = mini();
     std::fs::write(
         dir.path().join("data/places.csv"),
-        "id,type,label_en,label_ru,labels,alt_labels,lat,long,part_of,description,sources\n\
-         samara,Settlement,Samara,Самара,,,,,,,moca-124\n\
-         saratov,Settlement,Saratov,Саратов,,,,,,,mitirov-1998\n\
-         steppe,Region,Test Steppe,Тестовая степь,,,,,,,moca-124\n\
-         fort-a,Fortress,Test Fort,Тестовая крепость,Тест кала@kk,Fort A@en | Крепость А@ru,51.2,58.6,steppe,A fort made for this test.,moca-124 | mitirov-1998\n",
+        "id,type,label_en,label_ru,labels,alt_labels,lat,long,coordinates_source,part_of,description,sources\n\
+         samara,Settlement,Samara,Самара,,,,,,,,moca-124\n\
+         saratov,Settlement,Saratov,Саратов,,,,,,,,mitirov-1998\n\
+         steppe,Region,Test Steppe,Тестовая степь,,,,,,,,moca-124\n\
+         fort-a,Fortress,Test Fort,Тестовая крепость,Тест кала@kk,Fort A@en | Крепость А@ru,51.2,58.6,moca-124,steppe,A fort made for this test.,moca-124 | mitirov-1998\n",
     )
     .unwrap();
     ok(dir.path(), &["build"]);
@@ -43,7 +43,11 @@ fn every_element_of_a_place_has_its_linked_places_form() {
     // Longitude first, as GeoJSON has it.
     assert_eq!(
         fort["geometry"],
-        serde_json::json!({"type": "Point", "coordinates": [58.6, 51.2]})
+        serde_json::json!({"type": "GeometryCollection", "geometries": [{
+            "type": "Point",
+            "coordinates": [58.6, 51.2],
+            "source": "https://example.org/histkg/source/moca-124"
+        }]})
     );
     let toponyms: Vec<(&str, &str)> = (fort["names"].as_array().unwrap().iter())
         .map(|n| (n["toponym"].as_str().unwrap(), n["lang"].as_str().unwrap()))

@@ -193,6 +193,10 @@ impl Ids {
                 if let Some((lat, long)) = &n.coordinates {
                     r.push(("lat", lat.clone()));
                     r.push(("long", long.clone()));
+                    // Coordinates name their source: the place's first one.
+                    if let Some((source, _)) = n.sources.first() {
+                        r.push(("coordinates_source", pick(&self.sources, source)));
+                    }
                 }
                 if let Some(p) = &n.part_of {
                     let p = pick(ids, p);
