@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! out/index.html                     home page
-//! out/network/index.html, out/timeline/index.html, out/findings/index.html
+//! out/network/index.html, out/timeline/index.html, out/map/index.html, out/findings/index.html
 //! out/actor/ID/index.html            entity page (relative links: works from any folder)
 //! out/actor/ID/index.{ttl,jsonld,nt,rdf}   the entity in each RDF format
 //! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps, streamed from the store
@@ -159,6 +159,7 @@ fn pages(site: &Site, out: &mut Out) -> Result<()> {
     let views = Links::static_site(1);
     out.write("network/index.html", |w| site.network_to(&views, w))?;
     out.write("timeline/index.html", |w| site.timeline_to(&views, w))?;
+    out.write("map/index.html", |w| site.map_to(&views, w))?;
     out.write("findings/index.html", page(site.findings(&views)?))?;
     for asset in ASSETS {
         out.bytes(Path::new("assets").join(asset.name), asset.bytes)?;
@@ -217,6 +218,9 @@ map $http_accept $histkg_ext {
     }
     conf.push_str("    \"~*text/html\"                  html;\n}\n\ntypes {\n");
     conf.push_str(&format!("    {:<24}html;\n", "text/html"));
+    // This block replaces nginx's own: the vendored scripts and the map's stylesheet.
+    conf.push_str(&format!("    {:<24}js;\n", "text/javascript"));
+    conf.push_str(&format!("    {:<24}css;\n", "text/css"));
     // Every file the site holds, in the order of the map above.
     for format in [
         Format::Turtle,

@@ -261,7 +261,11 @@ impl<'a> Checker<'a> {
         }
         let named = list(value).next().is_some();
         if has_coordinates && !named {
-            let column = if t.cell(row, "lat").is_empty() { "long" } else { "lat" };
+            let column = if t.cell(row, "lat").is_empty() {
+                "long"
+            } else {
+                "lat"
+            };
             self.err(t, row, column, "coordinates need a source: name the source id (from sources.csv) that gives them in `coordinates_source`");
         } else if named && !has_coordinates {
             self.err(t, row, "coordinates_source", "names a source for coordinates the row does not give: fill in `lat` and `long`, or empty this cell");

@@ -17,7 +17,7 @@
 //! - `/`: the home page; `/search?q=`: names in any script; `/reconcile`: the Entity
 //!   Reconciliation API for OpenRefine (CORS always); `/.well-known/void`: VoID;
 //!   `/shapes.ttl`: the SHACL shapes the graph conforms to;
-//!   `/network`, `/timeline`, `/findings`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
+//!   `/network`, `/timeline`, `/map`, `/findings`; `/graph.EXT`: the whole graph, streamed; `/assets/`.
 //!
 //! Must not: write to the store, build pages itself, or answer 200 with a partial page (a
 //! failed store read is a 500; a dump that fails while streaming ends without its final
@@ -200,6 +200,7 @@ impl App {
             "/shapes.ttl" => Ok(ok("text/turtle", crate::site::SHAPES)),
             "/network" => Ok(html(self.site.network(&links)?)),
             "/timeline" => Ok(html(self.site.timeline(&links)?)),
+            "/map" => Ok(html(self.site.map(&links)?)),
             "/findings" => Ok(html(self.site.findings(&links)?)),
             _ if path.starts_with("/graph.") => {
                 self.dump(&path["/graph.".len()..], method == Method::HEAD)

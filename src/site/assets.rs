@@ -30,6 +30,13 @@ pub const ASSETS: &[Asset] = &[
     asset!("LICENSE-vis-network-APACHE-2.0", "text/plain"),
     asset!("LICENSE-vis-timeline-MIT", "text/plain"),
     asset!("LICENSE-vis-timeline-APACHE-2.0", "text/plain"),
+    asset!("leaflet.js", "text/javascript"),
+    asset!("leaflet.css", "text/css"),
+    asset!("LICENSE-leaflet-BSD-2-Clause", "text/plain"),
+    asset!("topojson-client.min.js", "text/javascript"),
+    asset!("LICENSE-topojson-client-ISC", "text/plain"),
+    asset!("world-atlas-countries-50m.js", "text/javascript"),
+    asset!("LICENSE-world-atlas-ISC", "text/plain"),
 ];
 
 /// The vendored file called `name`, if there is one.

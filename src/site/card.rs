@@ -193,6 +193,8 @@ pub struct Card {
     pub bibliography: Vec<SourceNote>,
     /// What source criticism doubts about the entity.
     pub doubts: Vec<Doubt>,
+    /// For events and assertions: the IRIs of the places they happened at.
+    pub places: Vec<String>,
 }
 
 /// A finding of source criticism that concerns the entity.
@@ -405,6 +407,13 @@ fn own_facts(reader: &mut Reader<'_>, node: &NamedNode) -> Result<Card> {
         cited_by: Vec::new(),
         bibliography: Vec::new(),
         doubts: Vec::new(),
+        places: facts
+            .objects(hkg::PLACE_PROP)
+            .filter_map(|t| match t {
+                Term::NamedNode(n) => Some(n.as_str().to_owned()),
+                _ => None,
+            })
+            .collect(),
     })
 }
 

@@ -17,6 +17,7 @@ pub mod card;
 mod documents;
 mod entity;
 mod findings;
+mod map;
 mod pages;
 pub mod reconcile;
 mod results;
@@ -178,6 +179,7 @@ impl Site {
             ("search.html", include_str!("templates/search.html")),
             ("network.html", include_str!("templates/network.html")),
             ("timeline.html", include_str!("templates/timeline.html")),
+            ("map.html", include_str!("templates/map.html")),
             ("findings.html", include_str!("templates/findings.html")),
         ] {
             templates

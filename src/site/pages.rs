@@ -102,7 +102,7 @@ fn fold(name: &str) -> String {
 
 impl Site {
     /// The href of the IRI `var` of `row` (empty when it is not one of the dataset's).
-    fn href_of(&self, links: &Links, row: &QuerySolution, var: &str) -> String {
+    pub(super) fn href_of(&self, links: &Links, row: &QuerySolution, var: &str) -> String {
         match row.get(var) {
             Some(Term::NamedNode(n)) => self.href(links, n.as_str()).unwrap_or_default(),
             _ => String::new(),
@@ -313,7 +313,7 @@ impl Site {
 }
 
 /// A page written by `write`, as a string.
-fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
+pub(super) fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
     let mut out = Vec::new();
     write(&mut out)?;
     Ok(String::from_utf8(out).expect("pages are UTF-8"))
@@ -321,12 +321,12 @@ fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Strin
 
 /// The items of a JSON array written one at a time, with commas between them.
 #[derive(Default)]
-struct JsonList {
+pub(super) struct JsonList {
     started: bool,
 }
 
 impl JsonList {
-    fn item(&mut self, out: &mut dyn Write, item: &impl Serialize) -> Result<()> {
+    pub(super) fn item(&mut self, out: &mut dyn Write, item: &impl Serialize) -> Result<()> {
         if std::mem::replace(&mut self.started, true) {
             out.write_all(b",")?;
         }

@@ -1,6 +1,6 @@
 // Headless Chromium (Debian's) driven by playwright-core against a running `histkg serve`:
-// the home page, a name search in Cyrillic, an entity page, a curated query, the network view
-// and the timeline. Saves a screenshot of each page into SCREENSHOTS (argument 2).
+// the home page, a name search in Cyrillic, an entity page, a curated query, the network view,
+// the timeline and the map. Saves a screenshot of each page into SCREENSHOTS (argument 2).
 // Usage: node run.mjs http://127.0.0.1:PORT/ SCREENSHOTS_DIR
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -152,6 +152,64 @@ await Promise.all([page.waitForURL(/timeline\?event=/), page.click("a.show-on-ti
 await page.waitForSelector("#chain:not([hidden])");
 check((await page.textContent("#chain")).includes("76 days later"), "an event page opens the timeline on that event, its chain shown");
 
+// The map: one marker per place whose coordinates a source gives, the others listed beside it.
+const GEO = `PREFIX hkg: <https://example.org/histkg/ontology#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+  PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>`;
+await page.goto(new URL("map", base).href);
+await page.waitForSelector("#map[data-ready]");
+const [{ located }] = await sparql(`${GEO} SELECT (COUNT(DISTINCT ?p) AS ?located) WHERE { ?p a hkg:Place ; geo:lat ?lat ; geo:long ?long ; hkg:coordinatesFrom ?s }`);
+const [{ unlocated }] = await sparql(`${GEO} SELECT (COUNT(DISTINCT ?p) AS ?unlocated) WHERE { ?p a hkg:Place FILTER NOT EXISTS { ?p geo:lat ?lat } }`);
+const markers = await page.locator("#map path.place-marker").count();
+check(markers === Number(located.value) && markers >= 15, `the map shows one marker per place with sourced coordinates: ${markers} (SPARQL: ${located.value})`);
+check(await page.locator("#unplaced li").count() === Number(unlocated.value), `the ${unlocated.value} places without coordinates are listed beside the map`);
+const placeTypes = (await sparql(`${GEO} SELECT DISTINCT ?c WHERE { ?p a hkg:Place, ?c FILTER(?c != hkg:Place) }`)).map(b => b.c.value.split("#")[1]).sort();
+const mapLegend = (await page.locator("#legend li[data-type]").evaluateAll(lis => lis.map(li => li.dataset.type))).sort();
+check(JSON.stringify(mapLegend) === JSON.stringify(placeTypes), `the map's legend lists every place type: ${mapLegend.join(", ")}`);
+const inside = await page.evaluate(() => { const r = document.getElementById("map").getBoundingClientRect();
+  return [...document.querySelectorAll("#map path.place-marker")].every(m => { const b = m.getBoundingClientRect(); return b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom; }); });
+check(inside, "every marker is inside the map at the default zoom");
+await page.waitForSelector("#strip .vis-item");
+const labelled = await page.locator(".leaflet-tooltip.place-label").count();
+check(labelled >= markers - 3, `${labelled} of the ${markers} places are labelled at the default zoom (the others on hover)`);
+await page.screenshot({ path: `${shots}/map.png` });
+// Clicking a marker lists what happened there, with the sources of each and of the coordinates.
+await page.locator('#map path.place-marker[data-place="orsk"]').click();
+await page.waitForSelector("#place-panel:not([hidden])");
+const [{ atOrsk }] = await sparql(`${GEO} SELECT (COUNT(DISTINCT ?i) AS ?atOrsk) WHERE { VALUES ?p { <https://example.org/histkg/place/orsk> }
+  { ?i hkg:place ?p } UNION { ?i a hkg:Assertion ; rdf:object ?p } }`);
+check(await page.locator("#place-panel li").count() === Number(atOrsk.value) && await page.locator("#place-panel .item-sources a").count() >= Number(atOrsk.value)
+  && await page.locator("#place-panel .coordinate-sources a").count() === 1,
+  `clicking Orsk lists its ${atOrsk.value} events and relations with their sources and the source of its coordinates`);
+await page.screenshot({ path: `${shots}/map-place.png` });
+// A period chosen on the strip fades the places with nothing in it, as SPARQL counts them.
+await page.uncheck("#undated");
+await page.evaluate(() => strip.setWindow("1741-01-01", "1741-12-31", { animation: false }));
+await page.waitForFunction(() => document.getElementById("map-count").textContent.includes("1741-12-31"));
+const active1741 = Number(await page.getAttribute("#map-count", "data-active"));
+const [{ act }] = await sparql(`${GEO} SELECT (COUNT(DISTINCT ?p) AS ?act) WHERE { ?p a hkg:Place ; geo:lat ?lat .
+  { ?i hkg:place ?p } UNION { ?i a hkg:Assertion ; rdf:object ?p }
+  OPTIONAL { ?i hkg:notBefore ?nb } OPTIONAL { ?i hkg:notAfter ?na }
+  FILTER((BOUND(?nb) || BOUND(?na)) && (!BOUND(?nb) || ?nb <= "1741-12-31"^^xsd:date) && (!BOUND(?na) || ?na >= "1741-01-01"^^xsd:date)) }`);
+check(active1741 === Number(act.value) && active1741 < markers, `in 1741, ${active1741} places have events or relations (SPARQL: ${act.value}); the others fade`);
+check(await page.locator("#map path.place-marker.faded").count() === markers - active1741, "the places with nothing in 1741 are faded");
+// The period is shared with the timeline, both ways.
+await Promise.all([page.waitForURL(/timeline\?from=1741-01-01&to=1741-12-31/), page.click("#to-timeline")]);
+await page.waitForSelector("#timeline[data-ready]");
+const tw = await page.evaluate(() => { const w = timeline.getWindow(); return [w.start.getFullYear(), w.end.getFullYear()]; });
+check(tw[0] === 1741 && tw[1] === 1741, `"this period on the timeline" opens the timeline on 1741 (${tw.join("-")})`);
+await Promise.all([page.waitForURL(/map\?from=/), page.click("#to-map")]);
+await page.waitForSelector("#map[data-ready]");
+check((await page.textContent("#map-count")).includes("between 1741"), `and the timeline's link opens the map on its period: ${await page.textContent("#map-count")}`);
+// From entity pages to the map: a place, and an event's place.
+await page.goto(new URL("place/samara", base).href);
+await Promise.all([page.waitForURL(/map\?place=/), page.click("a.show-on-map")]);
+await page.waitForSelector("#place-panel[data-place=samara]");
+check(await page.locator("#place-panel h2", { hasText: "Samara" }).count() === 1, "a place's page opens the map on it");
+await page.goto(new URL("event/interrogation-donryung-1741", base).href);
+await Promise.all([page.waitForURL(/map\?place=/), page.click("a.show-on-map")]);
+await page.waitForSelector("#place-panel[data-place]");
+check(await page.locator("#place-panel li", { hasText: "Donryung" }).count() > 0, "an event's page opens the map on its place, the event listed there");
+
 await Promise.all([page.waitForURL(/findings$/), page.click("header a:has-text('Doubts')")]);
 const kinds = await page.locator("main h2").count();
 check(kinds >= 3 && await page.locator("main tr").count() > 20, `the findings page lists ${kinds} kinds of doubt`);
@@ -179,6 +237,9 @@ if (site) {
   await page.goto(new URL("timeline/index.html", site).href);
   await page.waitForSelector("#timeline[data-ready] .vis-item");
   check(await page.evaluate(() => events.length) === drawn[0] + drawn[1], "the static timeline holds the same events");
+  await page.goto(new URL("map/index.html", site).href);
+  await page.waitForSelector("#map[data-ready]");
+  check(await page.locator("#map path.place-marker").count() === markers, "the static map draws the same markers");
   await page.screenshot({ path: `${shots}/static-entity.png` });
 }
 

@@ -70,6 +70,8 @@ const READS: &[(&str, &str)] = &[
     ("network-nodes", "/network"),
     ("network-edges", "/network"),
     ("timeline-events", "/timeline"),
+    ("map-places", "/map"),
+    ("map-items", "/map"),
     ("findings", "/findings"),
     ("search-names", "/search?q=darma"),
     ("void-entities", "/.well-known/void"),
