@@ -451,6 +451,13 @@ impl Generator {
             } else {
                 (String::new(), String::new())
             };
+            // Coordinates name their source; picked without the generator, so that the rest
+            // of the data stays what it was before the column existed.
+            let coordinates_source = if lat.is_empty() {
+                String::new()
+            } else {
+                format!("source-{}", i % self.sizes.sources)
+            };
             let part_of = if i > 0 && self.rng.chance(30) {
                 format!("place-{}", self.rng.below(i))
             } else {
@@ -465,6 +472,8 @@ impl Generator {
                 &alt,
                 &lat,
                 &long,
+                &coordinates_source,
+                "",
                 &part_of,
                 &self.note(),
                 &self.citations(),
