@@ -13,8 +13,14 @@ source "$(dirname "$0")/../lib.sh"
 start_oxigraph() {
   oxigraph serve --location "$work/remote" --bind "127.0.0.1:$port" 2>>"$work/oxigraph.log" &
   server=$!
-  # A restart after a kill replays the store's write-ahead log first (300 MB here).
-  wait_http "http://127.0.0.1:$port/" 120
+  # A restart after a kill replays the store's write-ahead log first (300 MB here). If it never
+  # answers, say whether it died (a port taken by another program) and show its log.
+  wait_http "http://127.0.0.1:$port/" 300 || {
+    kill -0 $server 2>/dev/null && echo "oxigraph serve (pid $server) is running but silent" >&2 \
+      || echo "oxigraph serve exited" >&2
+    tail -20 "$work/oxigraph.log" >&2
+    return 1
+  }
 }
 start_oxigraph
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
