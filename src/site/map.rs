@@ -11,9 +11,9 @@ use oxigraph::model::Term;
 use serde::Serialize;
 use std::io::Write;
 
-/// A source of a point or an item, with the link to its page.
+/// A source of a point, an item or a network edge, with the link to its page.
 #[derive(Debug, Serialize)]
-struct Cited {
+pub(super) struct Cited {
     label: String,
     href: String,
 }
@@ -56,8 +56,8 @@ struct MapItem {
 }
 
 impl Site {
-    /// Sources given as lines of an IRI, a tab and a label.
-    fn cited(&self, links: &Links, text: &str) -> Vec<Cited> {
+    /// Sources given as lines of an IRI, a tab and a label (the page queries' GROUP_CONCAT).
+    pub(super) fn cited(&self, links: &Links, text: &str) -> Vec<Cited> {
         text.lines()
             .filter_map(|line| line.split_once('\t'))
             .map(|(iri, label)| Cited {

@@ -1,5 +1,6 @@
 //! The dataset's own pages: home, search, the network view and the timeline.
 
+use super::map::Cited;
 use super::{Links, Site, page_query, value};
 use crate::error::{Context, Result};
 use crate::export::Format;
@@ -49,18 +50,11 @@ struct Node {
     href: String,
 }
 
-/// A source of a relation in the network view, for the panel a click on the line opens.
-#[derive(Debug, Serialize)]
-struct EdgeSource {
-    label: String,
-    href: String,
-}
-
 /// A sourced relation between two actors in the network view.
 #[derive(Debug, Serialize)]
 struct Edge {
     href: String,
-    sources: Vec<EdgeSource>,
+    sources: Vec<Cited>,
     from: String,
     to: String,
     relation: String,
@@ -244,14 +238,7 @@ impl Site {
             out.write_all(b"],\"edges\":[")?;
             let mut list = JsonList::default();
             self.each(page_query!("network-edges"), &[], |row| {
-                let sources = value(&row, "sources")
-                    .lines()
-                    .filter_map(|line| line.split_once('\t'))
-                    .map(|(iri, label)| EdgeSource {
-                        label: label.to_owned(),
-                        href: self.href(links, iri).unwrap_or_default(),
-                    })
-                    .collect();
+                let sources = self.cited(links, &value(&row, "sources"));
                 let edge = Edge {
                     href: self.href_of(links, &row, "assertion"),
                     sources,
