@@ -51,13 +51,16 @@ pub enum Kind {
     EventWithoutParticipants,
     /// An actor with no relation and no event.
     IsolatedActor,
+    /// An actor, place or event without a label in a language the dataset asks of every
+    /// one (`hkg:labelLanguage` in `dataset.ttl`).
+    MissingLanguage,
     /// A review in `reviews.csv` of a finding the data no longer gives.
     StaleReview,
 }
 
 impl Kind {
     /// Every kind, in the order findings of one row are listed.
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::ParticipantAfterDeath,
         Kind::ParticipantBeforeBirth,
         Kind::RelationOutsideLife,
@@ -74,6 +77,7 @@ impl Kind {
         Kind::UncitedSource,
         Kind::EventWithoutParticipants,
         Kind::IsolatedActor,
+        Kind::MissingLanguage,
         Kind::StaleReview,
     ];
 
@@ -96,6 +100,7 @@ impl Kind {
             Kind::UncitedSource => "evidence/uncited-source",
             Kind::EventWithoutParticipants => "evidence/event-without-participants",
             Kind::IsolatedActor => "evidence/isolated-actor",
+            Kind::MissingLanguage => "names/missing-language",
             Kind::StaleReview => "review/stale",
         }
     }

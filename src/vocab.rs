@@ -47,6 +47,7 @@ namespace!(
     FINDING = "Finding", FINDING_KIND = "findingKind", CONCERNS = "concerns",
     VERDICT = "verdict", REVIEW_NOTE = "reviewNote",
     CSL_TYPE = "cslType", BIBTEX_TYPE = "bibtexType", FEATURE_CLASS = "featureClass",
+    LABEL_LANGUAGE = "labelLanguage",
 ]);
 
 namespace!(

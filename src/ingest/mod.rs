@@ -93,7 +93,24 @@ fn read_turtle_files(data_dir: &Path, diags: &mut Diagnostics) -> Turtle {
     // A broken ontology would make every type look unknown: report it alone.
     let vocabulary_ok = diags.is_empty();
     let description = rdf::read_turtle(&data_dir.join("dataset.ttl"), &shown("dataset.ttl"), diags);
-    let vocabulary = rdf::Vocabulary::from_ontology(&ontology);
+    let mut vocabulary = rdf::Vocabulary::from_ontology(&ontology);
+    for tag in rdf::label_languages(&description) {
+        match tag {
+            Ok(tag) => vocabulary.criticism.label_languages.push(tag),
+            Err((value, message)) => {
+                // The parser gives no positions: the first line that holds the value.
+                let text =
+                    std::fs::read_to_string(data_dir.join("dataset.ttl")).unwrap_or_default();
+                let line = (1..).zip(text.lines()).find(|(_, l)| l.contains(&value));
+                diags.push(
+                    &shown("dataset.ttl"),
+                    line.map_or(1, |(n, _)| n),
+                    None,
+                    message,
+                );
+            }
+        }
+    }
     let base = match rdf::base_iri(&description) {
         Some(base) => match Iris::new(&base) {
             Ok(_) => base,

@@ -6,7 +6,7 @@ pub use crate::findings::Tier;
 use crate::vocab::{hkg, void};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
 use oxigraph::model::vocab::{rdf, rdfs};
-use oxigraph::model::{NamedNodeRef, NamedOrBlankNode, Term, Triple};
+use oxigraph::model::{Literal, NamedNodeRef, NamedOrBlankNode, Term, Triple};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -85,6 +85,9 @@ pub struct Criticism {
     pub posthumous: BTreeSet<String>,
     /// The role of the deceased in each death class (`hkg:deceasedRole`), inherited.
     pub deceased_roles: BTreeMap<String, String>,
+    /// The languages every actor, place and event should have a label in
+    /// (`hkg:labelLanguage` of the dataset in `dataset.ttl`), as normalised tags.
+    pub label_languages: Vec<String>,
 }
 
 impl Vocabulary {
@@ -159,6 +162,8 @@ impl Vocabulary {
             deceased_roles: (event_classes.iter())
                 .filter_map(|c| Some((c.clone(), inherited(&deceased, &parents, c)?)))
                 .collect(),
+            // Declared in dataset.ttl, not in the ontology: set by the ingest.
+            label_languages: Vec::new(),
         };
         Self {
             actor_classes: descendants(hkg::ACTOR),
@@ -192,15 +197,56 @@ fn inherited<T: Clone>(
     None
 }
 
-/// Finds the dataset's base IRI: the `void:uriSpace` of the `void:Dataset` in `dataset.ttl`.
-pub fn base_iri(triples: &[Triple]) -> Option<String> {
-    let datasets: Vec<&NamedOrBlankNode> = triples
+/// The `hkg:labelLanguage` values of the `void:Dataset` in `dataset.ttl`, in file order
+/// without repeats: each a plain literal, normalised as a language tag, or the message
+/// saying why one is not (with the text to look for in the file).
+pub fn label_languages(triples: &[Triple]) -> Vec<Result<String, (String, String)>> {
+    let datasets = datasets(triples);
+    let mut out: Vec<Result<String, (String, String)>> = Vec::new();
+    for t in triples {
+        if t.predicate.as_ref() != hkg::LABEL_LANGUAGE || !datasets.contains(&&t.subject) {
+            continue;
+        }
+        let tag = match &t.object {
+            Term::Literal(l) => match Literal::new_language_tagged_literal("x", l.value()) {
+                Ok(tagged) => Ok(tagged.language().unwrap_or_default().to_owned()),
+                Err(e) => Err((
+                    l.value().to_owned(),
+                    format!(
+                        "hkg:labelLanguage `{}` is not a language tag ({}); write one such as \"en\", \"ru\" or \"xal\"",
+                        l.value(),
+                        e.to_string().to_lowercase()
+                    ),
+                )),
+            },
+            other => Err((
+                other.to_string(),
+                format!(
+                    "hkg:labelLanguage {other} is not a language tag: write it as a string such as \"ru\""
+                ),
+            )),
+        };
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+/// The subjects typed `void:Dataset`.
+fn datasets(triples: &[Triple]) -> Vec<&NamedOrBlankNode> {
+    triples
         .iter()
         .filter(|t| {
             t.predicate.as_ref() == rdf::TYPE && t.object == Term::from(void::DATASET.into_owned())
         })
         .map(|t| &t.subject)
-        .collect();
+        .collect()
+}
+
+/// Finds the dataset's base IRI: the `void:uriSpace` of the `void:Dataset` in `dataset.ttl`.
+pub fn base_iri(triples: &[Triple]) -> Option<String> {
+    let datasets = datasets(triples);
     triples
         .iter()
         .filter(|t| t.predicate.as_ref() == void::URI_SPACE && datasets.contains(&&t.subject))

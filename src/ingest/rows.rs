@@ -197,7 +197,7 @@ impl<'a> Checker<'a> {
         };
         let class = self.class(t, row, classes, what);
         let en = self.required_text(t, row, "label_en");
-        let ru = self.required_text(t, row, "label_ru");
+        let ru = Self::optional_text(t, row, "label_ru");
         let mut labels: Vec<LangString> = [(en, "en"), (ru, "ru")]
             .into_iter()
             .filter_map(|(text, lang)| {
@@ -337,7 +337,7 @@ impl<'a> Checker<'a> {
         let vocabulary: &'a rdf::Vocabulary = &self.checked.vocabulary;
         let class = self.class(t, row, &vocabulary.event_classes, "event");
         let en = self.required_text(t, row, "label_en");
-        let ru = self.required_text(t, row, "label_ru");
+        let ru = Self::optional_text(t, row, "label_ru");
         let calendar = self.calendar(t, row);
         let date = self.date(t, row, "date", calendar);
         let place = (self.optional_reference(t, row, "place", &[Kind::Place])).map(|p| p.0);
@@ -371,16 +371,13 @@ impl<'a> Checker<'a> {
         Some(Event {
             id: id?,
             class: class?,
-            labels: vec![
-                LangString {
-                    text: en?,
-                    lang: "en".into(),
-                },
-                LangString {
-                    text: ru?,
-                    lang: "ru".into(),
-                },
-            ],
+            labels: std::iter::once((en?, "en"))
+                .chain(ru.map(|ru| (ru, "ru")))
+                .map(|(text, lang)| LangString {
+                    text,
+                    lang: lang.into(),
+                })
+                .collect(),
             date,
             date_as_written: Self::optional_text(t, row, "date_as_written"),
             place,

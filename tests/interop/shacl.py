@@ -52,12 +52,15 @@ def jena_results(path):
 
 
 def report_results(report):
-    """The (focus node, constraint component) of each result in a SHACL validation report."""
+    """The (focus node, constraint component, severity) of each result in a SHACL validation
+    report."""
     found = set()
     for r in report.subjects(RDF.type, URIRef(SH + "ValidationResult")):
         focus = report.value(r, URIRef(SH + "focusNode"))
         component = report.value(r, URIRef(SH + "sourceConstraintComponent"))
-        found.add((str(focus) if not isinstance(focus, BNode) else "_", str(component).split("#")[1]))
+        severity = report.value(r, URIRef(SH + "resultSeverity"))
+        found.add((str(focus) if not isinstance(focus, BNode) else "_", str(component).split("#")[1],
+                   str(severity).split("#")[1]))
     return found
 
 
@@ -68,9 +71,9 @@ def js_results(path):
     lines = out.stdout.splitlines()
     found = set()
     for line in lines[1:]:
-        focus, _path, rest = line.split(" ", 2)
-        component = rest.split(":", 1)[0]
-        found.add((focus if not focus.startswith("b") or "://" in focus else "_", component))
+        focus, _path, component, rest = line.split(" ", 3)
+        severity = rest.split(":", 1)[0]
+        found.add((focus if not focus.startswith("b") or "://" in focus else "_", component, severity))
     return lines[0] == "conforms: true", found
 
 
@@ -83,14 +86,21 @@ with tempfile.TemporaryDirectory() as tmp:
     shipped.serialize(graph_file, format="turtle")
     for engine, results in ENGINES:
         conforms, found = results(graph_file)
-        print(f"{engine}: the shipped graph ({len(shipped)} triples) conforms: {conforms}" + ("" if conforms else f" {sorted(found)[:5]}"))
-        failed |= not conforms
+        # Warnings (a name missing in a language dataset.ttl asks for, when no source gives
+        # one) make sh:conforms false but break no rule: the contract is no violation.
+        violations = sorted(r for r in found if r[2] != "Warning")
+        warnings = len(found) - len(violations)
+        print(f"{engine}: the shipped graph ({len(shipped)} triples): {len(violations)} violations, {warnings} warnings"
+              + ("" if not violations else f" {violations[:5]}"))
+        failed |= bool(violations)
 
     darma = actor("darma-bala")
     report = event("report-neplyuev-kazakh-visitors-1742")
     parent = assertion("darma-bala-parent-tseren-donduk")
     cases = [
-        ("no Russian label", darma, "QualifiedMinCountConstraintComponent",
+        # A warning, not a violation: dataset.ttl asks for Russian (hkg:labelLanguage), and a
+        # source may give no Russian form.
+        ("no Russian label", darma, "QualifiedMinCountConstraintComponent/Warning",
          lambda g: g.remove((darma, RDFS.label, Literal("Дарма-Бала", lang="ru")))),
         ("only the root class", darma, "MinCountConstraintComponent",
          lambda g: g.remove((darma, RDF.type, HKG.Person))),
@@ -122,11 +132,12 @@ with tempfile.TemporaryDirectory() as tmp:
         plant(g)
         path = Path(tmp) / f"case{i}.ttl"
         g.serialize(path, format="turtle")
-        expected = (str(focus), component)
+        component, _, severity = component.partition("/")
+        expected = (str(focus), component, severity or "Violation")
         for engine, results in ENGINES:
             conforms, found = results(path)
             ok = not conforms and expected in found
-            print(f"{engine}: {what}: {'reported' if ok else 'NOT reported'} ({component} at {focus})")
+            print(f"{engine}: {what}: {'reported' if ok else 'NOT reported'} ({component} at {focus}, {expected[2]})")
             failed |= not ok
 if failed:
     sys.exit("the SHACL contract is not checked as it should be")

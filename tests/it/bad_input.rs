@@ -90,6 +90,7 @@ macro_rules! bad_cases {
 }
 
 bad_cases! {
+    bad_label_language,
     bad_language_tag,
     bom_with_error,
     control_characters,

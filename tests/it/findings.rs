@@ -104,13 +104,15 @@ planted! {
     event_without_participants: "evidence/event-without-participants/meeting-empty"
         at "data/events.csv:11:1", [];
     isolated_actor: "evidence/isolated-actor/lonely" at "data/actors.csv:20:1", [];
+    missing_language: "names/missing-language/heir/ru" at "data/actors.csv:22:4",
+        ["`heir` has no label in `ru`", "hkg:labelLanguage"];
 }
 
 #[test]
 fn every_kind_is_planted_and_no_near_miss_is_reported() {
     let stderr = findings();
     let found = ids(&stderr);
-    assert_eq!(found.len(), 17, "{stderr}");
+    assert_eq!(found.len(), 18, "{stderr}");
     let kinds: BTreeSet<&str> = found
         .iter()
         .map(|id| {
@@ -127,7 +129,8 @@ fn every_kind_is_planted_and_no_near_miss_is_reported() {
     );
     // Uncertain bounds that only overlap, the same day in both calendars, co-rulers, a report
     // about a dead man, a successor of a dead predecessor, a death on time, two sources, a
-    // collection cited through its part, an archive named by a source, a levirate marriage.
+    // collection cited through its part, an archive named by a source, a levirate marriage
+    // (the widow's only Russian label is `ru-Latn`, which meets `ru`).
     for near_miss in [
         "envoy-uncertain",
         "report-late",
@@ -151,7 +154,7 @@ fn every_kind_is_planted_and_no_near_miss_is_reported() {
     }
     assert!(
         stderr.ends_with(
-            "16 findings and 1 note in data (calendar 2, chronology 6, conflict 5, evidence 4): doubts for a historian to look at (README, \"Source criticism\")\n"
+            "17 findings and 1 note in data (calendar 2, chronology 6, conflict 5, evidence 4, names 1): doubts for a historian to look at (README, \"Source criticism\")\n"
         ),
         "{stderr}"
     );
@@ -172,12 +175,12 @@ fn strict_refuses_findings_and_writes_nothing() {
     let stderr = fails(dir.path(), &["check", "--strict"]);
     assert!(
         stderr.ends_with(
-            "error: --strict: 16 findings in data not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written\n"
+            "error: --strict: 17 findings in data not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written\n"
         ),
         "{stderr}"
     );
     let stderr = fails(dir.path(), &["build", "--strict"]);
-    assert!(stderr.contains("error: --strict: 16 findings"), "{stderr}");
+    assert!(stderr.contains("error: --strict: 17 findings"), "{stderr}");
     assert!(
         !dir.path().join("store").exists(),
         "build --strict wrote a store"
@@ -187,6 +190,50 @@ fn strict_refuses_findings_and_writes_nothing() {
     let before = snapshot(dir.path(), "store");
     fails(dir.path(), &["build", "--strict"]);
     assert_eq!(snapshot(dir.path(), "store"), before, "the store changed");
+}
+
+/// The `names/missing-language` findings of the planted fixture once `dataset.ttl` declares
+/// `languages` as its `hkg:labelLanguage` (none when `languages` is empty).
+fn missing_languages(languages: &str) -> BTreeSet<String> {
+    let dir = planted(false);
+    let path = dir.path().join("data/dataset.ttl");
+    let text = fs::read_to_string(&path).unwrap();
+    let declared = "    hkg:labelLanguage \"en\" , \"ru\" ;\n";
+    assert!(
+        text.contains(declared),
+        "the shipped dataset.ttl declares en and ru"
+    );
+    let replaced = if languages.is_empty() {
+        String::new()
+    } else {
+        format!("    hkg:labelLanguage {languages} ;\n")
+    };
+    fs::write(&path, text.replace(declared, &replaced)).unwrap();
+    let out = histkg(dir.path(), &["check"]);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let found = ids(&stderr);
+    found
+        .into_iter()
+        .filter(|id| id.starts_with("names/missing-language/"))
+        .collect()
+}
+
+#[test]
+fn the_languages_every_name_needs_are_the_datasets_choice() {
+    // None declared: no finding, though `heir` has no Russian label.
+    assert_eq!(missing_languages(""), BTreeSet::new());
+    // Kalmyk (Oirat) declared instead of Russian: every actor, place and event of the
+    // fixture lacks it (23 + 1 + 11), `heir` no longer lacks anything asked of it.
+    let xal = missing_languages("\"en\" , \"XAL\"");
+    assert_eq!(xal.len(), 35, "{xal:?}");
+    assert!(xal.iter().all(|id| id.ends_with("/xal")), "{xal:?}");
+    for id in ["heir", "fortress", "report-x"] {
+        assert!(
+            xal.contains(&format!("names/missing-language/{id}/xal")),
+            "{id}: {xal:?}"
+        );
+    }
 }
 
 #[test]
@@ -260,7 +307,7 @@ fn reviews_show_findings_as_reviewed_and_settle_them_for_strict() {
     let stderr = fails(dir.path(), &["check", "--strict"]);
     assert!(
         stderr.contains(
-            "data/actors.csv:20:1: reviewed as open: actor `lonely` has no relation and takes part in no event (evidence/isolated-actor/lonely); review [data/reviews.csv:17:1]"
+            "data/actors.csv:20:1: reviewed as open: actor `lonely` has no relation and takes part in no event (evidence/isolated-actor/lonely); review [data/reviews.csv:18:1]"
         ),
         "{stderr}"
     );
@@ -271,7 +318,7 @@ fn reviews_show_findings_as_reviewed_and_settle_them_for_strict() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("(calendar 2, chronology 6, conflict 5, evidence 4, 16 reviewed)"),
+        stderr.contains("(calendar 2, chronology 6, conflict 5, evidence 4, names 1, 17 reviewed)"),
         "{stderr}"
     );
     assert!(stderr.ends_with("error: --strict: 1 finding in data not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written\n"), "{stderr}");
@@ -289,7 +336,7 @@ fn reviews_show_findings_as_reviewed_and_settle_them_for_strict() {
     let stderr = fails(dir.path(), &["check", "--strict"]);
     assert!(
         stderr.contains(
-            "data/reviews.csv:18:1: warning: the review of `chronology/report-before-event/report-x/gone` names a finding the data no longer gives: remove the review, or update its id (review/stale/chronology/report-before-event/report-x/gone)"
+            "data/reviews.csv:19:1: warning: the review of `chronology/report-before-event/report-x/gone` names a finding the data no longer gives: remove the review, or update its id (review/stale/chronology/report-before-event/report-x/gone)"
         ),
         "{stderr}"
     );
@@ -479,7 +526,7 @@ fn findings_are_in_the_graph_on_the_pages_and_in_show() {
             "SELECT (COUNT(?f) AS ?n) WHERE { ?f a hkg:Finding }",
         ],
     );
-    assert_eq!(findings, "n\r\n17\r\n");
+    assert_eq!(findings, "n\r\n18\r\n");
     let card = ok(dir.path(), &["show", "envoy-dead"]);
     assert!(
         card.contains("\ndoubts\n  chronology/participant-after-death: `envoy-dead` (1700-01-01/1736-01-11) is envoy in `embassy-1741` (1741-03-01), wholly after the end of their dates\n"),
@@ -500,7 +547,7 @@ fn the_findings_page_lists_every_finding_and_void_counts_them() {
     ok(dir.path(), &["build"]);
     ok(dir.path(), &["publish", "--out", "site"]);
     let page = fs::read_to_string(dir.path().join("site/findings/index.html")).unwrap();
-    assert!(page.contains("17 findings, 0 reviewed."), "{page}");
+    assert!(page.contains("18 findings, 0 reviewed."), "{page}");
     assert!(
         page.contains("<h2 id=\"chronology&#x2f;report-before-event\"><code>chronology&#x2f;report-before-event</code> (1)</h2>"),
         "{page}"
@@ -512,12 +559,12 @@ fn the_findings_page_lists_every_finding_and_void_counts_them() {
     assert_eq!(
         page.matches("<span class=\"muted\">not reviewed</span>")
             .count(),
-        17
+        18
     );
     let void = fs::read_to_string(dir.path().join("site/void.ttl")).unwrap();
     assert!(
         void.contains(
-            "<https://example.org/histkg/dataset#finding>\n    void:class hkg:Finding ;\n    void:entities 17 ."
+            "<https://example.org/histkg/dataset#finding>\n    void:class hkg:Finding ;\n    void:entities 18 ."
         ),
         "{void}"
     );

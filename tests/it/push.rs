@@ -291,7 +291,7 @@ fn verify_catches_a_store_that_answers_success_and_keeps_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("answered every batch with success but holds 0 of the 1103 triples"),
+        stderr.contains("answered every batch with success but holds 0 of the 1110 triples"),
         "{stderr}"
     );
 }
@@ -321,7 +321,7 @@ fn an_atomic_replace_that_cannot_be_counted_leaves_the_target_alone() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("holds 0 of the 1103 triples sent: the store did not keep them all, and the target graph is untouched (the temporary graph was dropped)"),
+        stderr.contains("holds 0 of the 1110 triples sent: the store did not keep them all, and the target graph is untouched (the temporary graph was dropped)"),
         "{stderr}"
     );
     let requests = seen.lock().unwrap().clone();
@@ -409,7 +409,7 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains(&format!("answered {hint}"))
-                && stderr.contains("after 1000 of 1103 triples in 2 requests: the remote graph holds part of this graph; run the same push with --replace"),
+                && stderr.contains("after 1000 of 1110 triples in 2 requests: the remote graph holds part of this graph; run the same push with --replace"),
             "{stderr}"
         );
     }

@@ -69,6 +69,9 @@ pub(in crate::ingest) enum What {
     Disagreement { relation: u32, other: u32 },
     /// An entity nothing uses (a source, an event, an actor: the kind says which).
     Unused(u32),
+    /// `entity` (an actor, place or event) has no label in `lang`, an index into
+    /// [`Findings::words`].
+    Language { entity: u32, lang: u32 },
 }
 
 /// A `parentOf` cycle: the people on it and its relations, both in number order.
@@ -252,6 +255,14 @@ impl<'a> View<'a> {
                 None,
             ],
             What::Unused(n) => [Some(Entity(n, "id")), None, None],
+            What::Language { entity, lang } => {
+                let column = if self.word(lang) == "ru" {
+                    "label_ru"
+                } else {
+                    "labels"
+                };
+                [Some(Entity(entity, column)), None, None]
+            }
         };
         let cycle: &'a [u32] = match *what {
             What::Cycle(i) => &self.findings.cycles[i as usize].relations,
@@ -339,6 +350,7 @@ impl<'a> View<'a> {
             }
             What::Disagreement { relation, other } => vec![entity(relation), entity(other)],
             What::Unused(n) => vec![entity(n)],
+            What::Language { entity: n, lang } => vec![entity(n), (self.word(lang), None)],
         }
     }
 
@@ -463,7 +475,22 @@ impl<'a> View<'a> {
                     _ => format!("actor `{n}` has no relation and takes part in no event"),
                 }
             }
+            What::Language { entity, lang } => self.missing(entity, lang),
         }
+    }
+
+    /// The message of a label missing in a language the dataset asks for.
+    fn missing(&self, entity: u32, lang: u32) -> String {
+        let lang = self.word(lang);
+        let column = if lang == "ru" {
+            "in `label_ru` (or as `text@ru` in `labels`)".to_owned()
+        } else {
+            format!("as `text@{lang}` in `labels`")
+        };
+        format!(
+            "`{}` has no label in `{lang}`, a language dataset.ttl asks of every actor, place and event (hkg:labelLanguage): give the form a source has {column}, or review this finding if no source gives one",
+            self.id(entity)
+        )
     }
 
     /// The message of two holders at once.

@@ -15,7 +15,7 @@ use super::schema::PerTable;
 use super::{Checked, Table};
 use crate::findings::{Kind, Readings, Span, compare_readings, day_number};
 use crate::ingest::rdf::Tier;
-use crate::model::{Certainty, Event, Named, Participation, Record, Relation, Source};
+use crate::model::{Certainty, Event, LangString, Named, Participation, Record, Relation, Source};
 use found::What;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -84,8 +84,10 @@ pub(super) struct Seen<'a> {
 }
 
 /// The columns findings point at.
-const COLUMNS: [&str; 8] = [
+const COLUMNS: [&str; 10] = [
     "id",
+    "label_ru",
+    "labels",
     "type",
     "date",
     "dates",
@@ -154,13 +156,39 @@ impl Observer {
         let refs = seen.refs;
         match record {
             Record::Source(s) => self.source(checked, refs, s),
-            Record::Actor(a) => self.actor(refs, a),
-            Record::Place(_) => {
+            Record::Actor(a) => {
+                self.actor(refs, a);
+                self.languages(checked, refs, &a.labels);
+            }
+            Record::Place(p) => {
                 self.cite(refs);
+                self.languages(checked, refs, &p.labels);
             }
             Record::Relation(r) => self.relation(checked, seen, r),
-            Record::Event(e) => self.event(checked, refs, e),
+            Record::Event(e) => {
+                self.event(checked, refs, e);
+                self.languages(checked, refs, &e.labels);
+            }
             Record::Participation(p) => self.participation(checked, seen, p),
+        }
+    }
+
+    /// Reports each language of `hkg:labelLanguage` none of `labels` is in (`ru` is met by
+    /// `ru` and by `ru-Latn`, as SPARQL's `langMatches` has it).
+    fn languages(&mut self, checked: &Checked, refs: &Refs, labels: &[LangString]) {
+        let Some(entity) = refs.id else { return };
+        for lang in &checked.vocabulary.criticism.label_languages {
+            let has = labels.iter().any(|l| {
+                let tag = l.lang.as_str();
+                tag.eq_ignore_ascii_case(lang)
+                    || (tag.len() > lang.len()
+                        && tag.as_bytes()[lang.len()] == b'-'
+                        && tag[..lang.len()].eq_ignore_ascii_case(lang))
+            });
+            if !has {
+                let lang = self.findings.word(lang);
+                self.push(Kind::MissingLanguage, What::Language { entity, lang });
+            }
         }
     }
 
