@@ -9,6 +9,7 @@
 //! out/actor/ID/index.html            entity page (relative links: works from any folder)
 //! out/actor/ID/index.{ttl,jsonld,nt,rdf}   the entity in each RDF format
 //! out/graph.{ttl,nt,nq,trig,jsonld,rdf}    full dumps, streamed from the store
+//! out/graph.*.gz                     with `--gzip`: each dump gzip-compressed (deterministic)
 //! out/void.ttl                       VoID + DCAT description
 //! out/shapes.ttl                     the SHACL shapes the graph conforms to
 //! out/assets/                        the vendored front-end libraries
@@ -106,8 +107,9 @@ fn prepare(out: &Path) -> Result<()> {
 /// for the absolute links of the VoID description.
 ///
 /// The dumps are written first, in one pass over the store: memory is then what `histkg
-/// export` takes. The network view and the timeline stream their data into their files.
-pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published> {
+/// export` takes; with `gzip`, each is then compressed beside it, streamed from the file.
+/// The network view and the timeline stream their data into their files.
+pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl, gzip: bool) -> Result<Published> {
     prepare(out)?;
     let mut out = Out {
         dir: out.to_owned(),
@@ -118,6 +120,11 @@ pub fn publish(site: &Site, out: &Path, site_url: &BaseUrl) -> Result<Published>
         b"written by histkg publish; publish replaces this directory\n",
     )?;
     dumps(site, &mut out)?;
+    if gzip {
+        for format in Format::DUMPS {
+            compress(&mut out, &format!("graph.{}", format.extension()))?;
+        }
+    }
     let void = site.void(None, site_url)?;
     out.write("void.ttl", |w| site.write_rdf(&void, Format::Turtle, w))?;
     out.bytes("shapes.ttl", crate::site::SHAPES.as_bytes())?;
@@ -145,6 +152,20 @@ fn dumps(site: &Site, out: &mut Out) -> Result<()> {
         out.close(path, w)?;
     }
     Ok(())
+}
+
+/// Writes `name.gz` beside `name`: gzip at the best level, with no name and no time in its
+/// header, so the same dump gives the same bytes.
+fn compress(out: &mut Out, name: &str) -> Result<()> {
+    let source = out.dir.join(name);
+    let mut input =
+        File::open(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    out.write(format!("{name}.gz"), |w| {
+        let mut gz = flate2::GzBuilder::new().write(w, flate2::Compression::best());
+        std::io::copy(&mut input, &mut gz)?;
+        gz.finish()?;
+        Ok(())
+    })
 }
 
 /// Writes `html` as a file.
@@ -252,6 +273,15 @@ server {{
     server_name example.org;
     root /srv/histkg-site;
     charset utf-8;
+    # Pages and documents compressed on the fly; the dumps sent as the graph.*.gz that
+    # `histkg publish --gzip` writes, where they exist (ngx_http_gzip_static_module).
+    gzip on;
+    gzip_vary on;
+    gzip_types text/turtle application/n-triples application/n-quads application/trig
+               application/ld+json application/rdf+xml text/javascript text/css;
+    location ~ ^/graph\\. {{
+        gzip_static on;
+    }}
 
     location ~ ^/({})/([a-z0-9-]+)/?$ {{
         add_header Vary Accept always;

@@ -317,6 +317,8 @@ fn publish(store_dir: &Path, name: &str) -> Result<()> {
 pub struct Published {
     store: Store,
     name: String,
+    /// When the generation was last written: its directory's modification time.
+    written: std::time::SystemTime,
     guard: Arc<Option<File>>,
 }
 
@@ -332,6 +334,12 @@ impl Published {
     /// The generation's name (`gen-000007`).
     pub fn generation(&self) -> &str {
         &self.name
+    }
+
+    /// When the generation was written: its directory's modification time when it was opened
+    /// (the epoch when the system cannot tell).
+    pub fn written(&self) -> std::time::SystemTime {
+        self.written
     }
 
     /// Keeps the generation from being removed for as long as the returned value lives (for
@@ -381,9 +389,13 @@ pub fn open(store_dir: &Path) -> Result<Published> {
         }
         let store = Store::open_read_only(&dir)
             .with_context(|| format!("cannot open the store generation {}", dir.display()))?;
+        let written = fs::metadata(&dir)
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH);
         return Ok(Published {
             store,
             name,
+            written,
             guard: Arc::new(guard),
         });
     }

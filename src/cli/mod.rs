@@ -145,6 +145,10 @@ pub enum Command {
         /// Directory of curated queries listed on the home page.
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
+        /// Also write each dump gzip-compressed beside it (`graph.nt.gz`...), for a file
+        /// server that sends precompressed files (nginx's `gzip_static`).
+        #[arg(long)]
+        gzip: bool,
     },
     /// Send the graph to another SPARQL store with the Graph Store HTTP Protocol, in batches
     /// of known length (the first a PUT with --replace, the others POSTs).
@@ -295,11 +299,12 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             base_url,
             queries,
+            gzip,
         } => {
             let base_url = base_url.as_deref().map(parse_base_url).transpose()?;
             let site = crate::site::Site::open(store::open(&store)?, &queries)?;
             let site_url = base_url.unwrap_or_else(|| BaseUrl::of(site.iris()));
-            let published = crate::publish::publish(&site, &out, &site_url)?;
+            let published = crate::publish::publish(&site, &out, &site_url, gzip)?;
             println!(
                 "wrote {} files for {} entities to {}",
                 published.files,

@@ -5,6 +5,7 @@
 //! and documents they answer with are `site`'s. Beside it:
 //!
 //! - `http`: responses, refusals, request parameters, content negotiation (`negotiate`);
+//! - `cache`: `ETag`, `Last-Modified`, `304 Not Modified` and gzip for every route;
 //! - `sparql`: the SPARQL 1.1 Protocol, its deadline and its query threads (`pool`);
 //! - `live`: the generation being served, swapped when a build publishes, and the socket.
 //!
@@ -23,6 +24,7 @@
 //! failed store read is a 500; a dump that fails while streaming ends without its final
 //! chunk, which clients report as an incomplete transfer).
 
+mod cache;
 mod http;
 mod live;
 mod negotiate;
@@ -98,12 +100,15 @@ pub struct App {
     options: Options,
     /// Dumps being streamed, at most [`MAX_DUMPS`].
     dumps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// The validators of this generation's responses.
+    validators: cache::Validators,
 }
 
 impl App {
     /// Prepares the application over an opened store; reads the curated queries of
     /// `queries_dir`.
     pub fn new(store: Published, queries_dir: &Path, options: Options) -> Result<Self> {
+        let validators = cache::Validators::new(store.generation(), store.written());
         let site = Site::open(store, queries_dir)?;
         let endpoint = Endpoint::new(site.prefixes(), options.timeout, options.max_values)?;
         Ok(Self {
@@ -111,6 +116,7 @@ impl App {
             endpoint,
             options,
             dumps: std::sync::Arc::default(),
+            validators,
         })
     }
 
@@ -130,9 +136,18 @@ impl App {
         self.site.store().generation()
     }
 
-    /// Answers one request. Pure apart from reading the store: no sockets, no files.
+    /// Answers one request. Pure apart from reading the store: no sockets, no files. A
+    /// revalidation that names the current ETag is answered `304` before routing.
     pub fn handle(&self, request: &mut Request<Body>) -> Response<Body> {
-        let mut response = self.route(request).unwrap_or_else(Refusal::into_response);
+        let coding = cache::Coding::of(request);
+        let etag = self.validators.etag(request, coding);
+        let mut response = match self.validators.revalidate(request, &etag) {
+            Some(not_modified) => not_modified,
+            None => {
+                let routed = self.route(request).unwrap_or_else(Refusal::into_response);
+                self.validators.finish(request, routed, &etag, coding)
+            }
+        };
         if self.options.cors {
             response
                 .headers_mut()

@@ -28,6 +28,16 @@ g = Graph().parse(sys.argv[1], format="turtle")
 assert (URIRef("https://example.org/histkg/actor/darma-bala"), None, None) in g
 print(f"curl + rdflib: entity page as Turtle, {len(g)} triples")
 PY
+# Compression and revalidation as curl does them: the dump sent gzip-compressed (curl
+# --compressed decodes it) is byte for byte the plain one, and its ETag answers 304.
+curl -s -o "$work/plain.nt" "http://127.0.0.1:$port/graph.nt"
+curl -s --compressed -D "$work/gz.headers" -o "$work/gz.nt" "http://127.0.0.1:$port/graph.nt"
+grep -qi '^content-encoding: gzip' "$work/gz.headers" || { echo "the dump was not compressed" >&2; exit 1; }
+cmp "$work/plain.nt" "$work/gz.nt" || { echo "the compressed dump differs" >&2; exit 1; }
+etag=$(grep -i '^etag:' "$work/gz.headers" | cut -d' ' -f2- | tr -d '\r')
+status=$(curl -s --compressed -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "http://127.0.0.1:$port/graph.nt")
+[ "$status" = "304" ] || { echo "revalidating the dump with $etag answered $status, expected 304" >&2; exit 1; }
+echo "curl: /graph.nt gzip-compressed ($(wc -c < "$work/plain.nt") bytes decoded, equal); If-None-Match $etag: 304"
 status=$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode 'update=INSERT DATA { <a:s> <a:p> <a:o> }' "http://127.0.0.1:$port/sparql")
 [ "$status" = "403" ] || { echo "update answered $status, expected 403" >&2; exit 1; }
 start=$(date +%s%N)

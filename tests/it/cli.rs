@@ -538,6 +538,38 @@ fn curated_query_names_are_suggested() {
 }
 
 #[test]
+fn publish_gzip_writes_each_dump_compressed_beside_it_byte_for_byte_the_same() {
+    let dir = mini();
+    ok(dir.path(), &["build"]);
+    ok(dir.path(), &["publish", "--out", "a", "--gzip"]);
+    ok(dir.path(), &["publish", "--out", "b", "--gzip"]);
+    for ext in ["ttl", "nt", "nq", "trig", "jsonld", "rdf"] {
+        let dump = fs::read(dir.path().join(format!("a/graph.{ext}"))).unwrap();
+        let gz = fs::read(dir.path().join(format!("a/graph.{ext}.gz"))).unwrap();
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded, dump, "graph.{ext}.gz");
+        assert!(
+            gz.len() * 3 < dump.len(),
+            "graph.{ext}.gz: {} of {}",
+            gz.len(),
+            dump.len()
+        );
+        let again = fs::read(dir.path().join(format!("b/graph.{ext}.gz"))).unwrap();
+        assert!(
+            gz == again,
+            "graph.{ext}.gz differs between two publications"
+        );
+    }
+    // Without --gzip, no .gz file.
+    ok(dir.path(), &["publish", "--out", "c"]);
+    assert!(!dir.path().join("c/graph.nt.gz").exists());
+    let nginx = fs::read_to_string(dir.path().join("a/nginx.conf")).unwrap();
+    assert!(nginx.contains("gzip_static on;"), "{nginx}");
+}
+
+#[test]
 fn publish_writes_a_deterministic_static_site() {
     let dir = mini();
     ok(dir.path(), &["build"]);

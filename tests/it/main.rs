@@ -3,6 +3,7 @@
 //! (`--test it bad_input::unclosed_quote`). tests/README.md describes each module.
 
 mod bad_input;
+mod cache;
 mod citations;
 mod cli;
 mod common;
