@@ -125,20 +125,22 @@ def parse_duration_ms(text):
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(url, connections, seconds):
-    """Runs wrk; returns (requests/s, p50 ms, p99 ms, errors)."""
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t", str(min(connections, 2)),
-            "-c", str(connections),
-            "-d", f"{seconds}s",
-            "--latency",
-            "-H", "Accept: application/sparql-results+json",
-            url,
-        ],
-        capture_output=True, text=True, check=True,
-    ).stdout
+def wrk(url, connections, seconds, script=None):
+    """Runs wrk; returns (requests/s, p50 ms, p99 ms, errors). With `script` (a list: the Lua
+    file, then its arguments), the script makes the requests and `url` is the server's root."""
+    cmd = [
+        "wrk",
+        "-t", str(min(connections, 2)),
+        "-c", str(connections),
+        "-d", f"{seconds}s",
+        "--latency",
+        "-H", "Accept: application/sparql-results+json",
+    ]
+    if script:
+        cmd += ["-s", script[0], url, "--", *script[1:]]
+    else:
+        cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = parse_duration_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -150,6 +152,12 @@ def wrk(url, connections, seconds):
     if m:
         errors += sum(int(g) for g in m.groups())
     return rps, p50, p99, errors
+
+
+def relation_count(size):
+    """The number of relations a size such as 10k, 100k or 1m stands for (as synth reads it)."""
+    m = re.fullmatch(r"(\d+)([km]?)", size.lower())
+    return int(m.group(1)) * {"": 1, "k": 1000, "m": 1000000}[m.group(2)]
 
 
 def count_triples(path):
@@ -328,6 +336,24 @@ def main():
                         errors[i] += e
                 report.add(f"endpoint lookup, {c} conn, requests/s", "req/s", *rps, "requests/s")
                 report.add(f"endpoint lookup, {c} conn, p99", "ms", *p99, "p99")
+            # Random entities across the whole graph (bench/random-lookup.lua): the same
+            # seeded sequence of requests for both servers.
+            roots = [f"http://127.0.0.1:{port}" for port in ports]
+            paths = ["/sparql", "/query"]
+            relations = str(relation_count(args.size))
+            lua = str(HERE / "random-lookup.lua")
+            for root, path in zip(roots, paths):  # warm-up
+                wrk(root, 4, 1, [lua, path, relations, "7"])
+            for c in [int(x) for x in args.connections.split(",")]:
+                rps, p99 = ([], []), ([], [])
+                for n in range(pairs):
+                    for i, (root, path) in enumerate(zip(roots, paths)):
+                        r, _, p, e = wrk(root, c, args.duration, [lua, path, relations, str(n + 1)])
+                        rps[i].append(r)
+                        p99[i].append(p)
+                        errors[i] += e
+                report.add(f"endpoint random lookup, {c} conn, requests/s", "req/s", *rps, "requests/s")
+                report.add(f"endpoint random lookup, {c} conn, p99", "ms", *p99, "p99")
             info["endpoint_errors"] = {"histkg": errors[0], "oxigraph": errors[1]}
             print(f"  non-2xx or socket errors: histkg {errors[0]}, oxigraph {errors[1]}", flush=True)
             if errors[0]:
