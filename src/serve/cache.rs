@@ -37,6 +37,8 @@ pub struct Validators {
     binary: u64,
     /// The later of the generation's and the binary's modification times, in whole seconds.
     last_modified: SystemTime,
+    /// `last_modified` as an HTTP date, formatted once.
+    last_modified_header: HeaderValue,
 }
 
 /// The running binary's identity and modification time: its version, size and time, read
@@ -104,10 +106,13 @@ impl Validators {
     /// The validators of `generation`, written at `written`.
     pub fn new(generation: &str, written: SystemTime) -> Self {
         let (binary, built) = binary();
+        let last_modified = whole_seconds(written.max(built));
+        let date = httpdate::fmt_http_date(last_modified);
         Self {
             generation: generation.to_owned(),
             binary,
-            last_modified: whole_seconds(written.max(built)),
+            last_modified,
+            last_modified_header: HeaderValue::from_str(&date).expect("an HTTP date is ASCII"),
         }
     }
 
@@ -169,10 +174,7 @@ impl Validators {
         if let Ok(v) = HeaderValue::from_str(etag) {
             headers.insert(ETAG, v);
         }
-        let date = httpdate::fmt_http_date(self.last_modified);
-        if let Ok(v) = HeaderValue::from_str(&date) {
-            headers.insert(LAST_MODIFIED, v);
-        }
+        headers.insert(LAST_MODIFIED, self.last_modified_header.clone());
         headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
     }
 

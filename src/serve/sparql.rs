@@ -50,6 +50,8 @@ enum Collected {
     Graph(Vec<Triple>),
     Boolean(bool),
     Solutions(Vec<Variable>, Vec<QuerySolution>),
+    /// Solutions serialized as they came, in this media type (a lookup's fast path).
+    Serialized(&'static str, Vec<u8>),
 }
 
 impl Endpoint {
@@ -106,18 +108,23 @@ impl Endpoint {
             .clone()
             .with_cancellation_token(token.clone());
         let quick = is_quick(&parsed);
+        // A quick SELECT asked for in a results format (not HTML) is serialized while it is
+        // evaluated, into the response's buffer: no solution is kept, and a deadline or limit
+        // passed midway still gives a 503, since nothing has been sent.
+        let direct = match parsed {
+            spargebra::Query::Select { .. } if quick => accepted(request, &http::solution_offers())
+                .ok()
+                .filter(|media| *media != "text/html"),
+            _ => None,
+        };
         let bound = evaluator.for_query(parsed).on_store(site.store());
         let result = if quick {
             // Evaluated on this thread: a single triple pattern with a fixed subject reads
             // that subject's triples and nothing else, so handing it to a query thread would
             // cost more (two thread wake-ups) than the query. The deadline is still checked
             // before every result.
-            collect(
-                bound,
-                &token,
-                Some(Instant::now() + self.timeout),
-                self.max_values,
-            )
+            let deadline = Some(Instant::now() + self.timeout);
+            collect(bound, &token, deadline, self.max_values, direct)
         } else {
             self.on_pool(site, bound, token)?
         };
@@ -141,7 +148,7 @@ impl Endpoint {
         self.pool
             .run(move || {
                 let _guard = guard;
-                let _ = send.send(collect(bound, &alive, None, max_values));
+                let _ = send.send(collect(bound, &alive, None, max_values, None));
             })
             .map_err(|e| Refusal::from(crate::Error::from(e)))?;
         pool::spin_then_wait(&receive, self.timeout).map_err(|_| {
@@ -173,6 +180,7 @@ impl Endpoint {
             Stopped::Evaluation(other) => {
                 Refusal::bad_request(format!("cannot evaluate the query: {other}"))
             }
+            Stopped::Write(e) => Refusal::from(crate::Error::from(e)),
             Stopped::TooLarge => Refusal::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
@@ -199,6 +207,7 @@ impl Endpoint {
                     .map_err(crate::Error::from)?;
                 Ok(http::ok(media, body))
             }
+            Collected::Serialized(media, body) => Ok(http::ok(media, body)),
             Collected::Solutions(variables, solutions) => {
                 let media = accepted(request, &http::solution_offers())?;
                 if media == "text/html" {
@@ -277,6 +286,8 @@ enum Stopped {
     Evaluation(QueryEvaluationError),
     /// The results passed the endpoint's limit on values.
     TooLarge,
+    /// Serializing the results failed.
+    Write(std::io::Error),
 }
 
 impl From<QueryEvaluationError> for Stopped {
@@ -298,6 +309,7 @@ fn collect(
     token: &CancellationToken,
     deadline: Option<Instant>,
     max_values: usize,
+    direct: Option<&'static str>,
 ) -> Result<Collected, Stopped> {
     let mut values = 0usize;
     let mut alive = |width: usize| {
@@ -317,6 +329,20 @@ fn collect(
                 .collect::<Result<_, Stopped>>()?,
         ),
         QueryResults::Boolean(value) => Collected::Boolean(value),
+        QueryResults::Solutions(solutions) if direct.is_some() => {
+            let media = direct.unwrap_or_default();
+            let width = solutions.variables().len().max(1);
+            let format = QueryResultsSerializer::from_format(http::results_format(media));
+            let mut out = format
+                .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                .map_err(Stopped::Write)?;
+            for solution in solutions {
+                let solution = solution?;
+                alive(width)?;
+                out.serialize(&solution).map_err(Stopped::Write)?;
+            }
+            Collected::Serialized(media, out.finish().map_err(Stopped::Write)?)
+        }
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
             let width = variables.len().max(1);

@@ -401,6 +401,35 @@ fn results_past_the_values_limit_are_stopped_and_answered_503() {
 }
 
 #[test]
+fn a_lookup_serialized_while_evaluated_gives_what_the_collected_path_gives() {
+    let (_dir, app) = default_app();
+    // The first is one pattern with a fixed subject (serialized as it is evaluated); the
+    // FILTER sends the second through a query thread, whose results are collected first.
+    let quick = "SELECT ?p ?o WHERE { actor:darma-bala ?p ?o }";
+    let slow = "SELECT ?p ?o WHERE { actor:darma-bala ?p ?o FILTER(true) }";
+    for media in [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ] {
+        let answer = |q: &str| {
+            let r = get(&app, &format!("/sparql?query={}", encode(q)), media);
+            assert_eq!(r.status(), StatusCode::OK, "{media}");
+            assert!(
+                content_type(&r).starts_with(media),
+                "{media}: {}",
+                content_type(&r)
+            );
+            body(r)
+        };
+        let (a, b) = (answer(quick), answer(slow));
+        assert!(a.len() > 200, "{media}: {a}");
+        assert_eq!(a, b, "{media}");
+    }
+}
+
+#[test]
 fn oversized_requests_are_refused() {
     let (_dir, app) = default_app();
     let long = format!("/sparql?query={}", "a".repeat(histkg::serve::MAX_URL_BYTES));
