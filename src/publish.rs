@@ -223,21 +223,31 @@ fn entity_pages(site: &Site, out: &mut Out) -> Result<usize> {
 fn nginx() -> String {
     let mut conf = String::from(
         "# Sample nginx configuration for a site written by `histkg publish`.
-# Entity URLs such as /actor/darma-bala answer HTML to browsers and RDF to clients that ask
-# for it in Accept; every response varies on Accept. Adjust `root` and `server_name`.
+# Entity URLs such as /actor/darma-bala answer HTML to browsers (and to `*/*` or no Accept),
+# RDF or a citation to clients that ask for it in Accept, and 406 to anything else; every
+# response varies on Accept. Adjust `root` and `server_name`, and include this file in the
+# `http` block. tests/interop/nginx.sh runs it in a real nginx.
 map $http_accept $histkg_ext {
-    default                        html;
+    default                        none;
 ",
     );
+    // A pattern and its value, aligned, with at least one space between them (nginx reads
+    // `"pattern"value` as one token and refuses the file).
+    let mut entry = |media: &str, extension: &str| {
+        let pattern = format!("\"~*{}\"", media.replace('+', "\\+"));
+        conf.push_str(&format!("    {pattern:<30} {extension};\n"));
+    };
     for format in Format::DOCUMENTS {
-        let pattern = format!("\"~*{}\"", format.media_type().replace('+', "\\+"));
-        conf.push_str(&format!("    {pattern:<31}{};\n", format.extension()));
+        entry(format.media_type(), format.extension());
     }
     for format in CitationFormat::ALL {
-        let pattern = format!("\"~*{}\"", format.media_type().replace('+', "\\+"));
-        conf.push_str(&format!("    {pattern:<31}{};\n", format.extension()));
+        entry(format.media_type(), format.extension());
     }
-    conf.push_str("    \"~*text/html\"                  html;\n}\n\ntypes {\n");
+    // HTML for browsers, for `*/*` and for no Accept at all, as `serve` answers; anything
+    // else the site does not hold gets 406 (there is no `index.none`).
+    conf.push_str("    \"~*text/html\"                  html;\n");
+    conf.push_str("    \"~*\\*/\\*\"                      html;\n");
+    conf.push_str("    \"\"                             html;\n}\n\ntypes {\n");
     conf.push_str(&format!("    {:<24}html;\n", "text/html"));
     // This block replaces nginx's own: the vendored scripts and the map's stylesheet.
     conf.push_str(&format!("    {:<24}js;\n", "text/javascript"));
@@ -283,9 +293,10 @@ server {{
         gzip_static on;
     }}
 
-    location ~ ^/({})/([a-z0-9-]+)/?$ {{
+    # Named captures: evaluating the regex map above would overwrite $1 and $2.
+    location ~ ^/(?<histkg_kind>{})/(?<histkg_id>[a-z0-9-]+)/?$ {{
         add_header Vary Accept always;
-        try_files /$1/$2/index.$histkg_ext =406;
+        try_files /$histkg_kind/$histkg_id/index.$histkg_ext =406;
     }}
     location = /.well-known/void {{
         try_files /void.ttl =404;
