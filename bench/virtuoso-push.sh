@@ -19,7 +19,7 @@ batch="${3:-100000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
 histkg="${HISTKG_BIN:-$CARGO_TARGET_DIR/release/histkg}"
 work="$(mktemp -d)"
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 export VIRTUOSO_BUFFERS=340000 VIRTUOSO_DIRTY_BUFFERS=250000 VIRTUOSO_DIRS="$work/nt"
 source tests/interop/virtuoso-lib.sh
 mkdir -p "$work/nt"

@@ -5,6 +5,23 @@
 # endpoints write too; `dba` (password `dba`, a private instance's default) signs in on the
 # authenticated ones.
 start_virtuoso() {
+  # A port another process took between the choice and the start: try two other pairs.
+  for attempt in 1 2 3; do
+    if start_virtuoso_once; then
+      return 0
+    fi
+    kill "$virtuoso" 2>/dev/null || true
+    wait "$virtuoso" 2>/dev/null || true
+    echo "Virtuoso did not start on $http/$sql (attempt $attempt):" >&2
+    tail -3 "$work/virtuoso/virtuoso.log" >&2
+    rm -rf "$work/virtuoso"
+    port=$((20000 + RANDOM % 12000))
+  done
+  echo "Virtuoso did not start" >&2
+  exit 1
+}
+
+start_virtuoso_once() {
   http=$port
   sql=$((port + 1))
   mkdir -p "$work/virtuoso"
@@ -47,10 +64,10 @@ INI
   trap 'kill $virtuoso 2>/dev/null; wait $virtuoso 2>/dev/null; rm -rf "$work"' EXIT
   for _ in $(seq 300); do
     curl -s -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" && break
+    kill -0 "$virtuoso" 2>/dev/null || break
     sleep 0.1
   done
-  curl -s -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" \
-    || { echo "Virtuoso did not start:" >&2; tail "$work/virtuoso/virtuoso.log" >&2; exit 1; }
+  curl -s -o /dev/null "http://127.0.0.1:$http/sparql?query=ASK%7B%7D" || return 1
   # The unauthenticated Graph Store endpoint writes as the SPARQL user once it may update.
   isql-vt "127.0.0.1:$sql" dba dba exec='GRANT SPARQL_UPDATE TO "SPARQL";' >/dev/null
 }
