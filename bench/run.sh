@@ -12,7 +12,7 @@
 # test profile instead; .ci/run does that so CI compiles RocksDB once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZE="${1:?usage: bench/run.sh SIZE [--pairs N] [--duration S] [--only build,export,query,endpoint]}"
+SIZE="${1:?usage: bench/run.sh SIZE [--pairs N] [--duration S] [--only build,export,query,endpoint,pipeline]}"
 shift
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
 VENV="${HISTKG_VENV:-$HOME/.cache/histkg-venv}"
@@ -24,6 +24,19 @@ if [ ! -x "$VENV/bin/oxigraph" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q -r tests/interop/requirements.txt
 fi
+# The second baseline (bench/pipeline.py): Morph-KGC in a venv of its own, so that its pandas
+# and rdflib never meet the interop checks' pins.
+MORPH="${HISTKG_MORPH_VENV:-$HOME/.cache/histkg-morph}"
+if [ ! -x "$MORPH/bin/python" ] || ! "$MORPH/bin/python" -c "import morph_kgc" 2>/dev/null; then
+  python3 -m venv "$MORPH"
+  "$MORPH/bin/pip" install -q -r bench/morph/requirements.txt
+fi
+# Jena's SHACL validator as the pipeline's last step, where Debian's Jena is installed (.ci/run
+# installs it for the interop checks).
+JENA=()
+if [ -f /usr/share/java/jena-shacl.jar ] && command -v java >/dev/null 2>&1; then
+  JENA=(--jena-classpath "$(bash tests/interop/jena-classpath.sh "${HISTKG_BENCH_WORK:-/tmp/histkg-bench}")")
+fi
 PROFILE="${HISTKG_BENCH_PROFILE:-dist}"
 cargo build --profile "$PROFILE" --locked --bin histkg --example synth -q
 
@@ -31,5 +44,5 @@ WORK="${HISTKG_BENCH_WORK:-/tmp/histkg-bench/$SIZE}"
 python3 bench/bench.py --size "$SIZE" \
   --histkg "$CARGO_TARGET_DIR/$PROFILE/histkg" --profile "$PROFILE" \
   --synth "$CARGO_TARGET_DIR/$PROFILE/examples/synth" \
-  --oxigraph "$VENV/bin/oxigraph" \
+  --oxigraph "$VENV/bin/oxigraph" --morph-python "$MORPH/bin/python" "${JENA[@]}" \
   --work "$WORK" --out "${HISTKG_BENCH_OUT:-bench/results}" "$@"
