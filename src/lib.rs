@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! data/*.csv + ontology.ttl + dataset.ttl
-//!   -> ingest   (check every row, two streaming passes; all errors as file:line:column)
-//!   -> ingest   (a third pass streams the records)
+//!   -> ingest   (check every row, two streaming passes; all errors as file:line:column;
+//!                a build maps and loads the second pass's records as they are checked)
 //!   -> mapping  (records -> triples; pure and deterministic)
 //!   -> store    (bulk load into a new store generation, then publish it atomically)
 //!   -> query / export / show (read the published generation)

@@ -111,6 +111,16 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
     }
 }
 
+/// Removes what [`lock`] created in a store directory that did not exist before it, once the
+/// build that took the lock failed: the lock file, then the directory if nothing else is in
+/// it. A refused first build leaves no store directory behind.
+pub fn remove_new(store_dir: &Path, lock: BuildLock) {
+    drop(lock);
+    let _ = fs::remove_file(store_dir.join(LOCK));
+    // Fails, and keeps the directory, if anything else is in it.
+    let _ = fs::remove_dir(store_dir);
+}
+
 /// Turns a failure to write in the store directory that the user can fix there (a full disk,
 /// a quota, a read-only file system, missing permission) into a user error that says what
 /// to do, keeping the system's message; other errors pass unchanged. Wrapped around the build
@@ -270,11 +280,21 @@ pub fn build_generation(
             .bulk_loader()
             .on_progress(on_progress)
             .with_max_memory_size_in_megabytes(options.memory_mb.unwrap_or(DEFAULT_MEMORY_MB));
-        let quads =
-            triples.map(|t| t.map(|t| t.in_graph(oxigraph::model::GraphName::DefaultGraph)));
-        loader
-            .load_ok_quads::<Error, Error>(quads)
-            .with_context(|| format!("cannot load into {}", dir.display()))?;
+        // An error of the stream (the data was refused, the build cancelled) is the build's
+        // as it is; the loader's own are said to be about the generation.
+        let mut refused = None;
+        let quads = triples.map(|t| match t {
+            Ok(t) => Ok(t.in_graph(oxigraph::model::GraphName::DefaultGraph)),
+            Err(e) => {
+                refused = Some(e);
+                Err(Error::Interrupted)
+            }
+        });
+        let loaded = loader.load_ok_quads::<Error, Error>(quads);
+        if let Some(e) = refused {
+            return Err(e);
+        }
+        loaded.with_context(|| format!("cannot load into {}", dir.display()))?;
         options.checkpoint("commit")?;
         loader
             .commit()

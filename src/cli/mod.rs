@@ -426,17 +426,14 @@ fn build(
     memory_mb: Option<usize>,
     strict: bool,
 ) -> Result<()> {
-    let checked = check(data, strict)?;
-    // From here on, SIGINT and SIGTERM cancel the build before it publishes (the checks above
-    // write nothing, so they are simply killed); a second signal exits at once, which is as
-    // safe as a crash.
+    // SIGINT and SIGTERM cancel the build before it publishes; a second signal exits at once,
+    // which is as safe as a crash.
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in signal_hook::consts::TERM_SIGNALS {
         signal_hook::flag::register_conditional_shutdown(*signal, 130, cancel.clone())
             .and_then(|_| signal_hook::flag::register(*signal, cancel.clone()))
             .context("cannot install the signal handlers")?;
     }
-    let lock = store::lock(store_dir).map_err(|e| store::explain_write_error(e, store_dir))?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
@@ -448,14 +445,22 @@ fn build(
     } else {
         ProgressBar::hidden()
     };
-    let reporter = progress.clone();
-    let built = crate::build::load(
-        &checked,
-        &lock,
+    let (reporter, bar) = (progress.clone(), progress.clone());
+    // The checks end while the load goes on: their problems or findings are printed then,
+    // and refuse the build before anything is published.
+    let built = crate::build::check_and_load(
+        data,
         store_dir,
         &LoadOptions {
             memory_mb,
             cancel: Some(cancel),
+        },
+        || store::lock(store_dir).map_err(|e| store::explain_write_error(e, store_dir)),
+        move |verdict| {
+            bar.suspend(|| match verdict {
+                Err(invalid) => Err(report_problems(data, invalid)),
+                Ok(checked) => report_findings(data, checked, strict),
+            })
         },
         move |n| reporter.set_message(n.to_string()),
     )
@@ -470,9 +475,20 @@ fn build(
 /// Loads and validates the data, printing every problem (one `file:line:column: message` per
 /// line) before failing, then every finding; with `strict`, a finding refuses the data.
 fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
-    let checked = validate(data)?;
+    let checked = ingest::check(data).map_err(|invalid| report_problems(data, &invalid))?;
+    report_findings(data, &checked, strict)?;
+    Ok(checked)
+}
+
+/// Prints every finding of a checked dataset and their summary; with `strict`, one not
+/// settled by a review refuses the data.
+fn report_findings(
+    data: &std::path::Path,
+    checked: &ingest::Checked,
+    strict: bool,
+) -> crate::Result<()> {
     if checked.finding_count() == 0 {
-        return Ok(checked);
+        return Ok(());
     }
     // Buffered: a finding is written in several pieces, and standard error is not.
     let mut err = std::io::BufWriter::new(std::io::stderr().lock());
@@ -516,26 +532,23 @@ fn check(data: &std::path::Path, strict: bool) -> Result<ingest::Checked> {
             "--strict: {blocking} finding{} in {} not settled by a review; fix the rows or review each finding in reviews.csv; nothing was written",
             plural(blocking),
             data.display()
-        ))
-        .into());
+        )));
     }
-    Ok(checked)
+    Ok(())
 }
 
-/// Loads and validates the data, printing every problem before failing.
-fn validate(data: &std::path::Path) -> Result<ingest::Checked> {
-    ingest::check(data).map_err(|invalid| {
-        let mut err = std::io::stderr().lock();
-        for d in &invalid.0 {
-            let _ = writeln!(err, "{d}");
-        }
-        let n = invalid.0.len();
-        anyhow::Error::new(Error::user(format!(
-            "{n} problem{} in {}; nothing was written",
-            if n == 1 { "" } else { "s" },
-            data.display()
-        )))
-    })
+/// Prints every problem of a refused dataset; the error says how many.
+fn report_problems(data: &std::path::Path, invalid: &crate::diagnostics::InvalidData) -> Error {
+    let mut err = std::io::stderr().lock();
+    for d in &invalid.0 {
+        let _ = writeln!(err, "{d}");
+    }
+    let n = invalid.0.len();
+    Error::user(format!(
+        "{n} problem{} in {}; nothing was written",
+        if n == 1 { "" } else { "s" },
+        data.display()
+    ))
 }
 
 /// `histkg push`: sends the store's graph to `target`, says what went, and with `verify`

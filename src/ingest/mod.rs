@@ -195,6 +195,26 @@ fn first_pass(table: Table, source: &workbook::Source) -> FirstPass {
 /// against the ids and the ontology. Problems are listed in that order: the structure of
 /// each table in turn, then the ids, then the rows of each table in turn.
 pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
+    let checked = check_streaming(data_dir, |_| None::<fn(Record) -> ControlFlow<()>>)?;
+    Ok(checked.expect("a pass with no sink is never stopped"))
+}
+
+/// [`check`], giving each record of the second pass, as it is checked, to the sink that
+/// `start` returns. `start` is called once the first pass found nothing wrong, with what
+/// the checks know by then (the base IRI, the Turtle files, the tiers; no findings yet); it
+/// returns `None` to check only. It is how a build loads while it validates.
+///
+/// The records are speculative: they form a valid dataset only if this returns
+/// `Ok(Some(_))`. An error lists every problem, as [`check`] does (rows the sink was given
+/// may be among them). `Ok(None)`: the sink stopped the pass, which then checked only part of
+/// the data.
+pub fn check_streaming<S>(
+    data_dir: &Path,
+    start: impl FnOnce(&Checked) -> Option<S>,
+) -> Result<Option<Checked>, InvalidData>
+where
+    S: FnMut(Record) -> ControlFlow<()>,
+{
     let mut diags = Diagnostics::default();
     let turtle = read_turtle_files(data_dir, &mut diags);
     let sources = workbook::resolve(data_dir, reviews::FILE_NAME, &mut diags);
@@ -250,15 +270,26 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
         empty,
         findings,
     };
-    // Second pass: every row against the ids and the ontology.
+    // Second pass: every row against the ids and the ontology, given to the sink.
+    let mut sink = if diags.is_empty() {
+        start(&checked)
+    } else {
+        None
+    };
     let mut rows = 0;
     let observer = Observer::new(&checked);
-    let (_, checker) = checked.scan(&mut diags, Some(observer), |record| {
+    let (flow, checker) = checked.scan(&mut diags, Some(observer), |record| {
         if !matches!(record, Record::Participation(_)) {
             rows += 1;
         }
-        ControlFlow::Continue(())
+        match &mut sink {
+            Some(sink) => sink(record),
+            None => ControlFlow::Continue(()),
+        }
     });
+    if flow.is_break() {
+        return Ok(None);
+    }
     let (observer, facts) = (checker.observer, checker.facts);
     let observer = observer.unwrap_or_else(|| Observer::new(&checked));
     let mut findings = observer.finish(&checked, &facts);
@@ -267,7 +298,7 @@ pub fn check(data_dir: &Path) -> Result<Checked, InvalidData> {
     diags.into_result()?;
     checked.rows = rows;
     checked.findings = findings;
-    Ok(checked)
+    Ok(Some(checked))
 }
 
 impl Checked {

@@ -165,3 +165,35 @@ fn every_bad_case_directory_has_a_test() {
     );
     assert!(dirs.len() >= 32, "expected at least 32 bad-input cases");
 }
+
+/// A build loads while its second pass checks the rows. A problem that pass finds in the last
+/// row of the last table, once every other record has gone to the loader, refuses the build
+/// with the message `check` gives and removes the store directory the build created for it; a
+/// problem of the first pass stops the build before it creates one.
+#[test]
+fn a_refused_first_build_leaves_nothing_in_the_store() {
+    let dir = mini();
+    let participants = dir.path().join("data/participants.csv");
+    let mut text = fs::read_to_string(&participants).unwrap();
+    text.push_str("mediation-darma-bala,darma-bala,informer,\n");
+    let last = text.lines().count();
+    fs::write(&participants, text).unwrap();
+    let stderr = fails(dir.path(), &["build"]);
+    assert!(
+        stderr.contains(&format!(
+            "data/participants.csv:{last}:3: unknown role `informer`"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fails(dir.path(), &["check"]), stderr);
+    assert!(!dir.path().join("store").exists(), "{stderr}");
+
+    let dir = mini();
+    let actors = dir.path().join("data/actors.csv");
+    let mut text = fs::read_to_string(&actors).unwrap();
+    text.push_str("one-field-short,Person\n");
+    fs::write(&actors, text).unwrap();
+    let stderr = fails(dir.path(), &["build"]);
+    assert!(stderr.contains("this row has 2 fields"), "{stderr}");
+    assert!(!dir.path().join("store").exists(), "{stderr}");
+}

@@ -244,9 +244,10 @@ fn sigint_and_sigterm_cancel_cleanly() {
     s.finish();
 }
 
-/// A table edited while the build streams the records (after the checks) fails the build:
-/// exit 1 naming the file, nothing published, no leftover generation. The build pauses at its
-/// first record (`mapping`), the test edits a table, then lets it go on (`HISTKG_RESUME_WHEN`).
+/// A table edited while the build checks and streams the records fails the build: exit 1
+/// naming the file, nothing published, no leftover generation. The build pauses at its first
+/// record (`mapping`, in the second pass, while the loader is already at work), the test edits
+/// a table, then lets it go on (`HISTKG_RESUME_WHEN`).
 #[test]
 fn a_table_changed_during_the_build_publishes_nothing() {
     let mut s = setup();
@@ -269,8 +270,10 @@ fn a_table_changed_during_the_build_publishes_nothing() {
         let stderr: Vec<String> = rest.iter().collect();
         assert_eq!(status.code(), Some(1), "{table}: {stderr:?}");
         assert!(
-            stderr.first().is_some_and(|l| l.starts_with("error: ")
-                && l.ends_with("a table changed during the build, so nothing was published:")),
+            stderr
+                .last()
+                .is_some_and(|l| l.starts_with("error: ")
+                    && l.ends_with("problem in data; nothing was written")),
             "{table}: {stderr:?}"
         );
         assert!(
