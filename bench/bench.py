@@ -406,6 +406,12 @@ def main():
             "of them findings of source criticism, which the pipeline does not make; "
             f"{sum(t['only_histkg'].values())} other triples only in histkg, {sum(t['only_pipeline'].values())} only in the pipeline.",
         ]
+        if "pipeline_shacl" in info:
+            v = info["pipeline_shacl"]
+            md[-1] += (
+                f" Jena SHACL on the pipeline's graph (data/shapes.ttl): conforms {str(v['conforms']).lower()}, "
+                f"{v['violations']} violations, {v['warnings']} warnings."
+            )
     (out / f"{args.size}.md").write_text("\n".join(md) + "\n")
     print(f"wrote {out / (args.size + '.md')}")
 

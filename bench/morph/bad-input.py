@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""What the Morph-KGC baseline does with histkg's bad-input corpus (tests/fixtures/bad): for each
+case made of replaced tables, the mini dataset with the case applied is mapped by Morph-KGC
+(bench/morph/mapping.yml) and loaded by `oxigraph load`, and the result is printed as a Markdown
+table beside histkg's verdict (the case's expected.txt). BENCHMARKS.md quotes it.
+
+Usage: bench/morph/bad-input.py MORPH_PYTHON OXIGRAPH [CASE...]
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def applies(case):
+    """Only cases that replace tables: the others (deleted, unreadable files) need no mapper."""
+    names = {p.name for p in case.iterdir()} - {"README", "expected.txt"}
+    return names and all(n.endswith(".csv") for n in names)
+
+
+def main():
+    python, oxigraph, *wanted = sys.argv[1:]
+    cases = sorted((ROOT / "tests/fixtures/bad").iterdir())
+    if wanted:
+        cases = [c for c in cases if c.name in wanted]
+    print("| case | histkg | Morph-KGC | oxigraph load | triples loaded |")
+    print("|---|---|---|---|---:|")
+    for case in cases:
+        if not case.is_dir() or not applies(case):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data"
+            shutil.copytree(ROOT / "tests/fixtures/mini", data)
+            for f in ("ontology.ttl", "dataset.ttl"):
+                shutil.copy(ROOT / "data" / f, data / f)
+            for f in case.iterdir():
+                if f.suffix == ".csv":
+                    shutil.copy(f, data / f.name)
+            out = Path(tmp) / "mapped.nt"
+            config = Path(tmp) / "morph.ini"
+            config.write_text(
+                "[CONFIGURATION]\n"
+                f"output_file = {out}\n"
+                f"udfs = {HERE / 'udfs.py'}\n"
+                "na_values = ,nan,None\n"
+                "logging_level = ERROR\n"
+                "[histkg]\n"
+                f"mappings = {HERE / 'mapping.yml'},{HERE / 'names.rml.ttl'}\n"
+            )
+            mapped = subprocess.run([python, "-m", "morph_kgc", config], cwd=data, capture_output=True, text=True)
+            if mapped.returncode != 0 or not out.exists():
+                last = (mapped.stderr.strip().splitlines() or ["?"])[-1]
+                morph, load, triples = f"fails: `{last[:90]}`", "not run", ""
+            else:
+                morph = "exit 0"
+                store = Path(tmp) / "store"
+                loaded = subprocess.run(
+                    [oxigraph, "load", "--location", store, "--file", data / "ontology.ttl", data / "dataset.ttl", out],
+                    capture_output=True, text=True,
+                )
+                if loaded.returncode != 0:
+                    line = next((l for l in loaded.stderr.splitlines() if "rror" in l), "?")
+                    load, triples = f"fails: `{line.strip()[:90]}`", ""
+                else:
+                    load = "exit 0"
+                    count = subprocess.run(
+                        [oxigraph, "query", "--location", store, "--query",
+                         "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "--results-format", "tsv"],
+                        capture_output=True, text=True, check=True,
+                    ).stdout.splitlines()[1]
+                    triples = count.split("^^")[0].strip('"')
+            expected = (case / "expected.txt").read_text().splitlines()
+            verdict = f"refused: {expected[-1].removeprefix('error: ')}"
+            print(f"| {case.name} | {verdict} | {morph} | {load} | {triples} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
