@@ -4,9 +4,15 @@ case made of replaced tables, the mini dataset with the case applied is mapped b
 (bench/morph/mapping.yml) and loaded by `oxigraph load`, and the result is printed as a Markdown
 table beside histkg's verdict (the case's expected.txt). BENCHMARKS.md quotes it.
 
+The mapping names every column, and the mini tables leave out optional ones (as histkg
+allows), on which Morph-KGC stops with a DuckDB binder error. So, as a user of the pipeline
+would have to, the missing columns are added empty first, to every table Python's csv module
+can read as UTF-8; a table it cannot read is left as the case has it.
+
 Usage: bench/morph/bad-input.py MORPH_PYTHON OXIGRAPH [CASE...]
 """
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -21,6 +27,30 @@ def applies(case):
     """Only cases that replace tables: the others (deleted, unreadable files) need no mapper."""
     names = {p.name for p in case.iterdir()} - {"README", "expected.txt"}
     return names and all(n.endswith(".csv") for n in names)
+
+
+def complete_columns(data):
+    """Adds, empty, the columns of the shipped tables that a table of `data` leaves out."""
+    for table in data.glob("*.csv"):
+        shipped = ROOT / "data" / table.name
+        if not shipped.exists():
+            continue
+        with open(shipped, newline="", encoding="utf-8") as f:
+            columns = next(csv.reader(f))
+        try:
+            with open(table, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+        except (UnicodeDecodeError, csv.Error):
+            continue
+        if not rows or not set(rows[0]) <= set(columns) or set(rows[0]) == set(columns):
+            continue
+        header = rows[0]
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(columns)
+            for row in rows[1:]:
+                cells = dict(zip(header, row))
+                w.writerow([cells.get(c, "") for c in columns])
 
 
 def main():
@@ -41,6 +71,7 @@ def main():
             for f in case.iterdir():
                 if f.suffix == ".csv":
                     shutil.copy(f, data / f.name)
+            complete_columns(data)
             out = Path(tmp) / "mapped.nt"
             config = Path(tmp) / "morph.ini"
             config.write_text(
