@@ -111,7 +111,6 @@ pub fn check_and_load(
                 );
             }
         }
-        let existed = store_dir.exists();
         let lock = match lock() {
             Ok(lock) => lock,
             Err(e) => {
@@ -127,9 +126,7 @@ pub fn check_and_load(
         let dir = match loaded {
             Ok(dir) => dir,
             Err(e) => {
-                if !existed {
-                    store::remove_new(store_dir, lock);
-                }
+                lock.abandon();
                 return Err(e);
             }
         };

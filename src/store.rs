@@ -85,10 +85,14 @@ impl LoadOptions {
 /// A held build lock; released on drop.
 pub struct BuildLock {
     _file: File,
+    /// The store directory: [`BuildLock::abandon`] removes it if taking the lock created it.
+    dir: PathBuf,
+    created: bool,
 }
 
 /// Takes the store's build lock, failing at once if another build holds it.
 pub fn lock(store_dir: &Path) -> Result<BuildLock> {
+    let created = !store_dir.exists();
     fs::create_dir_all(store_dir)
         .with_context(|| format!("cannot create the store directory {}", store_dir.display()))?;
     let path = store_dir.join(LOCK);
@@ -99,7 +103,11 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
         .open(&path)
         .with_context(|| format!("cannot open the lock file {}", path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(BuildLock { _file: file }),
+        Ok(()) => Ok(BuildLock {
+            _file: file,
+            dir: store_dir.to_owned(),
+            created,
+        }),
         Err(fs::TryLockError::WouldBlock) => Err(Error::user(format!(
             "another `histkg build` is writing to {}; wait for it to finish (lock held on {})",
             store_dir.display(),
@@ -111,14 +119,23 @@ pub fn lock(store_dir: &Path) -> Result<BuildLock> {
     }
 }
 
-/// Removes what [`lock`] created in a store directory that did not exist before it, once the
-/// build that took the lock failed: the lock file, then the directory if nothing else is in
-/// it. A refused first build leaves no store directory behind.
-pub fn remove_new(store_dir: &Path, lock: BuildLock) {
-    drop(lock);
-    let _ = fs::remove_file(store_dir.join(LOCK));
-    // Fails, and keeps the directory, if anything else is in it.
-    let _ = fs::remove_dir(store_dir);
+impl BuildLock {
+    /// Releases the lock of a build that failed. If taking it created the store directory,
+    /// removes the lock file, then the directory if nothing else is in it: a refused first
+    /// build leaves no store directory behind.
+    pub fn abandon(self) {
+        let Self {
+            _file,
+            dir,
+            created,
+        } = self;
+        drop(_file);
+        if created {
+            let _ = fs::remove_file(dir.join(LOCK));
+            // Fails, and keeps the directory, if anything else is in it.
+            let _ = fs::remove_dir(&dir);
+        }
+    }
 }
 
 /// Turns a failure to write in the store directory that the user can fix there (a full disk,

@@ -21,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import pipeline  # noqa: E402  (bench/pipeline.py: the same Morph-KGC configuration)
 
 
 def applies(case):
@@ -73,15 +75,8 @@ def main():
                     shutil.copy(f, data / f.name)
             complete_columns(data)
             out = Path(tmp) / "mapped.nt"
-            config = Path(tmp) / "morph.ini"
-            config.write_text(
-                "[CONFIGURATION]\n"
-                f"output_file = {out}\n"
-                f"udfs = {HERE / 'udfs.py'}\n"
-                "na_values = ,nan,None\n"
-                "logging_level = ERROR\n"
-                "[histkg]\n"
-                f"mappings = {HERE / 'mapping.yml'},{HERE / 'names.rml.ttl'}\n"
+            config = pipeline.write_config(
+                Path(tmp), HERE / "udfs.py", HERE / "mapping.yml", HERE / "names.rml.ttl", out
             )
             mapped = subprocess.run([python, "-m", "morph_kgc", config], cwd=data, capture_output=True, text=True)
             if mapped.returncode != 0 or not out.exists():
