@@ -11,6 +11,11 @@ pub struct PushArgs {
     /// Store directory.
     #[arg(long, default_value = "store")]
     pub store: PathBuf,
+    /// Send this N-Triples file (.nt, or .nt.gz) instead of the store's graph, e.g. the
+    /// dump `histkg publish` wrote or `histkg export --format ntriples -o FILE`; it is
+    /// parsed whole before anything is sent.
+    #[arg(long, value_name = "FILE", conflicts_with = "store")]
+    pub from: Option<PathBuf>,
     /// Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph),
     /// http://localhost:3030/ds/data (Fuseki) or
     /// http://localhost:8890/sparql-graph-crud-auth (Virtuoso, with --user).
@@ -25,6 +30,10 @@ pub struct PushArgs {
     /// The most triples one request holds; each is sent with its length.
     #[arg(long, default_value_t = crate::push::DEFAULT_BATCH)]
     pub batch: usize,
+    /// Requests in flight at once after the first, each on its own connection: a store
+    /// parses one batch while the next arrives (1 sends one batch at a time).
+    #[arg(long, default_value_t = crate::push::DEFAULT_CONNECTIONS)]
+    pub connections: usize,
     /// Read the graph back afterwards and check that it holds exactly the triples sent.
     #[arg(long)]
     pub verify: bool,
@@ -52,13 +61,19 @@ pub(super) fn push(args: PushArgs) -> Result<()> {
         graph: args.graph,
         replace: args.replace,
         batch: args.batch,
+        connections: args.connections,
         content_type: args.content_type,
         update_endpoint: args.update_endpoint,
         credentials,
         verify: args.verify,
     };
-    let store = store::open(&args.store)?;
-    let sent = crate::push::push(&store, target)?;
+    let sent = match &args.from {
+        Some(file) => crate::push::push(crate::push::Graph::File(file), target)?,
+        None => {
+            let store = store::open(&args.store)?;
+            crate::push::push(crate::push::Graph::Store(&store), target)?
+        }
+    };
     let requests = |n: u64| format!("{n} request{}", if n == 1 { "" } else { "s" });
     match (&sent.through, &target.update_endpoint) {
         (Some(temporary), Some(update)) => println!(
@@ -78,6 +93,13 @@ pub(super) fn push(args: PushArgs) -> Result<()> {
         eprintln!(
             "note: the replace took {}, so it was not atomic: a reader could see the graph part-replaced meanwhile (give --update-endpoint for an atomic replace)",
             requests(sent.requests)
+        );
+    }
+    if sent.retried > 0 {
+        eprintln!(
+            "note: the store answered {} with a server error while other batches were being sent, and took {} when sent again",
+            requests(sent.retried),
+            if sent.retried == 1 { "it" } else { "them" }
         );
     }
     if let Some(held) = sent.verified {

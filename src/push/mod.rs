@@ -18,19 +18,22 @@
 //! wants a password gets it by Basic or Digest authentication ([`client`]); plain `http://`
 //! only for now (no TLS stack is compiled in).
 
+mod batches;
 pub mod client;
 mod replace;
 
 use crate::error::{Error, Result};
+use batches::Batch;
 use client::Client;
 pub use client::Credentials;
-use oxigraph::model::GraphNameRef;
 use oxigraph::store::Store;
-use std::io::Write;
 use ureq::http::Method;
 
 /// Triples per request unless `--batch` says otherwise: about 15 MB of N-Triples.
 pub const DEFAULT_BATCH: usize = 100_000;
+
+/// Requests in flight at once unless `--connections` says otherwise.
+pub const DEFAULT_CONNECTIONS: usize = 4;
 
 /// Where and how to push.
 #[derive(Debug, Clone)]
@@ -45,6 +48,8 @@ pub struct Target {
     pub replace: bool,
     /// The most triples one request holds.
     pub batch: usize,
+    /// Requests in flight at once after the first, each on its own connection.
+    pub connections: usize,
     /// The media type the batches are sent as ([`DEFAULT_CONTENT_TYPE`] unless a store
     /// needs another name for N-Triples).
     pub content_type: String,
@@ -73,6 +78,8 @@ pub struct Sent {
     pub through: Option<String>,
     /// With `verify`, the triples the target graph was read back with.
     pub verified: Option<u64>,
+    /// Batches sent a second time after a server error while others were in flight.
+    pub retried: u64,
 }
 
 impl Target {
@@ -110,6 +117,9 @@ fn check(target: &Target) -> Result<()> {
     if target.batch == 0 {
         return Err(Error::user("--batch must be at least 1 triple"));
     }
+    if target.connections == 0 {
+        return Err(Error::user("--connections must be at least 1"));
+    }
     if !CONTENT_TYPES.contains(&target.content_type.as_str()) {
         return Err(Error::user(format!(
             "--content-type `{}`: the batches are N-Triples, sent as one of {}",
@@ -125,16 +135,35 @@ fn check(target: &Target) -> Result<()> {
     Ok(())
 }
 
-/// Sends the default graph of `store` to `target` in batches; returns what was done.
-pub fn push(store: &Store, target: &Target) -> Result<Sent> {
+/// What a push sends.
+#[derive(Clone, Copy)]
+pub enum Graph<'a> {
+    /// The default graph of a store (the published graph).
+    Store(&'a Store),
+    /// An N-Triples file already written (`.nt`, or `.nt.gz`), sent line by line.
+    File(&'a std::path::Path),
+}
+
+impl Graph<'_> {
+    /// The number of triples it holds: for a file, after parsing it whole.
+    fn len(self, batch: usize) -> Result<u64> {
+        match self {
+            // The published store holds the graph in its default graph only (VoID and the
+            // summary count it the same way): `len` counts encoded quads without decoding a
+            // term, where counting the decoded quads would read the whole store once more.
+            Graph::Store(store) => Ok(store.len()? as u64),
+            Graph::File(path) => batches::check_file(path, batch),
+        }
+    }
+}
+
+/// Sends `graph` to `target` in batches; returns what was done.
+pub fn push(graph: Graph<'_>, target: &Target) -> Result<Sent> {
     check(target)?;
-    // The published store holds the graph in its default graph only (VoID and the summary
-    // count it the same way): `len` counts encoded quads without decoding a term, where
-    // counting the decoded quads would read the whole store once more before sending it.
-    let total = store.len()? as u64;
+    let total = graph.len(target.batch)?;
     let mut client = Client::new(target.credentials.clone());
     let mut sent = match &target.update_endpoint {
-        Some(update) => replace::atomically(store, target, update, total, &mut client)?,
+        Some(update) => replace::atomically(graph, target, update, total, &mut client)?,
         None => {
             let url = target.url();
             client
@@ -146,7 +175,7 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
                     sent.triples, sent.requests
                 )
             };
-            send_batches(store, &mut client, &url, target, total, &midway)?
+            send_batches(graph, &mut client, &url, target, total, &midway)?
         }
     };
     if target.verify {
@@ -155,14 +184,17 @@ pub fn push(store: &Store, target: &Target) -> Result<Sent> {
     Ok(sent)
 }
 
-/// Sends the default graph of `store` to `url` in batches of `target.batch` (a `PUT` first
+/// Sends `graph` (`total` triples) to `url` in batches of `target.batch` (a `PUT` first
 /// when `target.replace`); `midway` says what a failure after the first batch leaves behind.
 ///
-/// A second thread reads the store and writes the next batch while this one sends the last,
-/// at most one batch ahead, so that reading the store (a lookup per term) and the store's
-/// parsing overlap while memory stays at two batches.
+/// Reading and sending overlap: a second thread reads the graph and cuts the batches
+/// ([`batches`]), at most `target.connections` ahead. The first batch goes alone (a `PUT`
+/// must have replaced the graph before anything is added to it); the others on up to
+/// `target.connections` connections at once, each with its own client signed in on its
+/// own. A failure stops the taking of new batches, and the error is given once the requests
+/// in flight have been answered, with what they stored counted.
 fn send_batches(
-    store: &Store,
+    graph: Graph<'_>,
     client: &mut Client,
     url: &str,
     target: &Target,
@@ -170,99 +202,214 @@ fn send_batches(
     midway: &dyn Fn(&Sent) -> String,
 ) -> Result<Sent> {
     std::thread::scope(|scope| {
-        let (batches, received) = std::sync::mpsc::sync_channel(1);
+        let (batches, received) = std::sync::mpsc::sync_channel(target.connections);
         let batch = target.batch;
-        scope.spawn(move || write_batches(store, batch, &batches));
-        send_each(received, client, url, target, total, midway)
+        scope.spawn(move || match graph {
+            Graph::Store(store) => batches::from_store(store, batch, &batches),
+            Graph::File(path) => batches::from_file(path, batch, total, &batches),
+        });
+        // The receiver is gone when `send_each` returns: a reader waiting to hand on a batch
+        // then stops, so the scope ends.
+        send_each(received, client, url, target, total).map_err(|(error, sent)| match error {
+            Failure::Refused(what) if sent.requests == 0 => Error::user(what),
+            Failure::Refused(what) => Error::user(format!("{what}, {}", midway(&sent))),
+            Failure::Read(error) => error,
+        })
     })
 }
 
-/// One batch: N-Triples and the number of triples in it.
-type Batch = Result<(Vec<u8>, u64)>;
+/// Why a push stopped: the store refused or could not be reached (said with what was sent
+/// until then), or reading the local store failed.
+enum Failure {
+    Refused(String),
+    Read(Error),
+}
 
-/// Writes the default graph of `store` as batches of `batch` triples into `batches`, at
-/// least one (empty for an empty graph), until the graph ends or the receiver is gone.
-fn write_batches(store: &Store, batch: usize, batches: &std::sync::mpsc::SyncSender<Batch>) {
-    let mut quads = store.quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph));
-    loop {
-        let mut body = Vec::new();
-        let mut n = 0u64;
-        for quad in quads.by_ref().take(batch) {
-            let written = quad.map_err(Error::from).and_then(|quad| {
-                writeln!(
-                    body,
-                    "{} {} {} .",
-                    quad.subject, quad.predicate, quad.object
-                )
-                .map_err(|e| Error::user(format!("cannot write a batch: {e}")))
-            });
-            if let Err(e) = written {
-                let _ = batches.send(Err(e));
-                return;
-            }
-            n += 1;
-        }
-        if batches.send(Ok((body, n))).is_err() || n < batch as u64 {
-            return;
-        }
+/// What the senders share: what has been stored so far, the progress shown, and whether
+/// one of them failed (then the others take no new batch).
+struct Progress {
+    sent: std::sync::Mutex<Sent>,
+    bar: indicatif::ProgressBar,
+    failure: std::sync::Mutex<Option<Failure>>,
+}
+
+impl Progress {
+    fn stored(&self, n: u64) {
+        let mut sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sent.triples += n;
+        sent.requests += 1;
+        self.bar.inc(n);
+    }
+
+    fn retried(&self) {
+        let mut sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sent.retried += 1;
+    }
+
+    fn fail(&self, failure: Failure) {
+        let mut first = (self.failure.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
+        first.get_or_insert(failure);
+    }
+
+    fn failed(&self) -> bool {
+        (self.failure.lock())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
     }
 }
 
-/// Sends each batch received, in order; the first a `PUT` when `target.replace`.
+/// Sends each batch received: the first alone (a `PUT` when `target.replace`, made even
+/// for an empty graph, which it then empties), the others on `target.connections`
+/// connections at once. On failure, the failure and what was stored before it.
 fn send_each(
     received: std::sync::mpsc::Receiver<Batch>,
     client: &mut Client,
     url: &str,
     target: &Target,
     total: u64,
-    midway: &dyn Fn(&Sent) -> String,
-) -> Result<Sent> {
-    let bar = indicatif::ProgressBar::new(total).with_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} triples sent ({eta} left)")
+) -> std::result::Result<Sent, (Failure, Sent)> {
+    let progress = Progress {
+        sent: std::sync::Mutex::new(Sent {
+            triples: 0,
+            requests: 0,
+            through: None,
+            verified: None,
+            retried: 0,
+        }),
+        bar: indicatif::ProgressBar::new(total).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} triples sent ({eta} left)",
+            )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut sent = Sent {
-        triples: 0,
-        requests: 0,
-        through: None,
-        verified: None,
+        ),
+        failure: std::sync::Mutex::new(None),
     };
-    for batch in received {
-        let (body, n) = batch?;
-        // The first request is made even for an empty graph: `--replace` then empties it.
-        if n == 0 && sent.requests > 0 {
-            break;
+    let method = if target.replace {
+        Method::PUT
+    } else {
+        Method::POST
+    };
+    match received.recv().unwrap_or(Ok((Vec::new(), 0))) {
+        Ok((body, n)) => send_one(client, method, url, target, &body, n, &progress, false),
+        Err(e) => progress.fail(Failure::Read(e)),
+    }
+    let received = std::sync::Mutex::new(received);
+    let next = || -> Option<Batch> {
+        if progress.failed() {
+            return None;
         }
-        let method = if target.replace && sent.requests == 0 {
-            Method::PUT
-        } else {
-            Method::POST
-        };
-        let fail = |what: String| -> Error {
-            if sent.requests == 0 {
-                Error::user(what)
-            } else {
-                Error::user(format!("{what}, {}", midway(&sent)))
+        let received = received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        received.recv().ok()
+    };
+    let again = target.connections > 1;
+    let sender = |client: &mut Client| {
+        while let Some(batch) = next() {
+            match batch {
+                Ok((body, n)) => {
+                    send_one(
+                        client,
+                        Method::POST,
+                        url,
+                        target,
+                        &body,
+                        n,
+                        &progress,
+                        again,
+                    );
+                }
+                Err(e) => progress.fail(Failure::Read(e)),
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..target.connections {
+            scope.spawn(|| {
+                // Signed in only once it has a batch to send: a short graph opens no more
+                // connections than it has batches.
+                let Some(first) = next() else { return };
+                let mut other = Client::new(target.credentials.clone());
+                if let Err(e) = other.sign_in(url) {
+                    return progress.fail(Failure::Refused(format!("cannot reach {url}: {e}")));
+                }
+                match first {
+                    Ok((body, n)) => {
+                        send_one(
+                            &mut other,
+                            Method::POST,
+                            url,
+                            target,
+                            &body,
+                            n,
+                            &progress,
+                            again,
+                        );
+                    }
+                    Err(e) => return progress.fail(Failure::Read(e)),
+                }
+                sender(&mut other);
+            });
+        }
+        sender(client);
+    });
+    progress.bar.finish_and_clear();
+    let sent = (progress.sent.into_inner()).unwrap_or_else(std::sync::PoisonError::into_inner);
+    match (progress.failure.into_inner()).unwrap_or_else(std::sync::PoisonError::into_inner) {
+        Some(failure) => Err((failure, sent)),
+        None => {
+            debug_assert_eq!(sent.triples, total);
+            Ok(sent)
+        }
+    }
+}
+
+/// Sends one batch of `n` triples and counts it as stored, or records why not. With
+/// `again`, a batch the store answers with a server error is sent once more: Virtuoso 7
+/// fails one of two requests that bring the same new language tag at once (`SR197: Non
+/// unique primary key on DB.DBA.RDF_LANGUAGE`, measured in BENCHMARKS.md) and rolls it
+/// back. Adding a batch twice is harmless (a graph is a set; the batches hold no blank
+/// nodes), so the retry cannot leave anything the first attempt would not have.
+#[allow(clippy::too_many_arguments)]
+fn send_one(
+    client: &mut Client,
+    method: Method,
+    url: &str,
+    target: &Target,
+    body: &[u8],
+    n: u64,
+    progress: &Progress,
+    again: bool,
+) {
+    let headers = [("Content-Type", target.content_type.as_str())];
+    let mut attempts = if again { 2 } else { 1 };
+    loop {
+        attempts -= 1;
+        let response = match client.send(method.clone(), url, &headers, Some(body)) {
+            Ok(response) => response,
+            Err(e) => {
+                return progress.fail(Failure::Refused(format!(
+                    "cannot send the graph to {url}: {e}"
+                )));
             }
         };
-        let response = client
-            .send(
-                method,
-                url,
-                &[("Content-Type", &target.content_type)],
-                Some(&body),
-            )
-            .map_err(|e| fail(format!("cannot send the graph to {url}: {e}")))?;
-        if let Some(refusal) = refused(response, client.user(), target.graph.is_none()) {
-            return Err(fail(format!("the store at {url} answered {refusal}")));
+        let server_error = response.status().is_server_error();
+        match refused(response, client.user(), target.graph.is_none()) {
+            None => return progress.stored(n),
+            Some(_) if server_error && attempts > 0 => progress.retried(),
+            Some(refusal) => {
+                return progress.fail(Failure::Refused(format!(
+                    "the store at {url} answered {refusal}"
+                )));
+            }
         }
-        sent.triples += n;
-        sent.requests += 1;
-        bar.inc(n);
     }
-    bar.finish_and_clear();
-    debug_assert_eq!(sent.triples, total);
-    Ok(sent)
 }
 
 /// `None` for a success; else the status, the store's message on one line, and a hint.

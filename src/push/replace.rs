@@ -6,9 +6,8 @@
 //! untouched and the temporary graph dropped (or named in the error, when the store is gone).
 
 use super::client::Client;
-use super::{Sent, Target, count, graph_url, refused, send_batches};
+use super::{Graph, Sent, Target, count, graph_url, refused, send_batches};
 use crate::error::{Error, Result};
-use oxigraph::store::Store;
 use ureq::http::Method;
 
 /// A fresh temporary graph IRI: this process and the time, so two pushes never share one.
@@ -38,9 +37,9 @@ fn update(client: &mut Client, endpoint: &str, statement: &str) -> Result<()> {
     }
 }
 
-/// Replaces the target graph with the default graph of `store` through a temporary graph.
+/// Replaces the target graph with `graph` through a temporary graph.
 pub(super) fn atomically(
-    store: &Store,
+    graph: Graph<'_>,
     target: &Target,
     endpoint: &str,
     total: u64,
@@ -55,6 +54,7 @@ pub(super) fn atomically(
             requests: 1,
             through: None,
             verified: None,
+            retried: 0,
         });
     }
     let temporary = temporary_graph();
@@ -69,7 +69,7 @@ pub(super) fn atomically(
             sent.triples, sent.requests
         )
     };
-    let staged = send_batches(store, client, &url, target, total, &midway)
+    let staged = send_batches(graph, client, &url, target, total, &midway)
         .and_then(|sent| match count(client, &url)? {
             held if held == total => Ok(sent),
             held => Err(Error::user(format!(

@@ -243,15 +243,40 @@ fn a_store_that_asks_for_a_password_gets_it_by_basic_authentication() {
         "--user",
         "historian",
     ];
-    let out = histkg_with_password(dir.path(), Some("steppe 1741"), &args);
+    let one = [&args[..], &["--connections", "1"]].concat();
+    let out = histkg_with_password(dir.path(), Some("steppe 1741"), &one);
     assert!(out.status.success(), "{out:?}");
-    let requests = seen.lock().unwrap().clone();
+    let requests = std::mem::take(&mut *seen.lock().unwrap());
     // One bodiless HEAD fetches the challenge; then three signed batches, none refused.
     let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
     assert_eq!(methods, ["HEAD", "POST", "POST", "POST"]);
     assert!(requests[0].body.is_empty() && requests[0].authorization.is_none());
     assert!(
         requests[1..]
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some(expected))
+    );
+    // On several connections each signs in on its own, once it has a batch to send: a
+    // bodiless HEAD per connection, at most one per batch, and every batch signed.
+    let out = histkg_with_password(dir.path(), Some("steppe 1741"), &args);
+    assert!(out.status.success(), "{out:?}");
+    let requests = seen.lock().unwrap().clone();
+    let (heads, posts): (Vec<&Seen>, Vec<&Seen>) =
+        requests.iter().partition(|r| r.method == "HEAD");
+    assert_eq!(
+        posts.len(),
+        3,
+        "{:?}",
+        requests.iter().map(|r| &r.method).collect::<Vec<_>>()
+    );
+    assert!((1..=3).contains(&heads.len()));
+    assert!(
+        heads
+            .iter()
+            .all(|r| r.body.is_empty() && r.authorization.is_none())
+    );
+    assert!(
+        posts
             .iter()
             .all(|r| r.authorization.as_deref() == Some(expected))
     );
@@ -403,6 +428,9 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
                 "--replace",
                 "--batch",
                 "500",
+                // One at a time, so that the batches are answered in order.
+                "--connections",
+                "1",
             ],
         );
         assert_eq!(out.status.code(), Some(1));
@@ -413,4 +441,175 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
             "{stderr}"
         );
     }
+}
+
+/// The sorted lines of every request's body.
+fn sent_lines(requests: &[Seen]) -> Vec<String> {
+    let mut lines: Vec<String> = (requests.iter())
+        .flat_map(|r| r.body.lines().map(str::to_owned))
+        .collect();
+    lines.sort_unstable();
+    lines
+}
+
+#[test]
+fn several_connections_send_every_batch_once_and_retry_a_server_error() {
+    let dir = built_mini();
+    let export =
+        String::from_utf8(histkg(dir.path(), &["export", "--format", "ntriples"]).stdout).unwrap();
+    // Virtuoso's answer when two requests bring the same new language tag at once: the first
+    // POST gets it once, then every request succeeds.
+    let flaky = || {
+        let answered = Arc::new(Mutex::new(0));
+        server(Arc::new(move |request: &Seen| {
+            let mut n = answered.lock().unwrap();
+            *n += 1;
+            let status = if *n == 2 && request.method == "POST" {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::NO_CONTENT
+            };
+            Response::builder()
+                .status(status)
+                .body(Body::from(
+                    "SR197: Non unique primary key on DB.DBA.RDF_LANGUAGE.",
+                ))
+                .unwrap()
+        }))
+    };
+    let (port, seen) = flaky();
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let args = [
+        "push",
+        "--endpoint",
+        &endpoint,
+        "--graph",
+        "https://example.org/g",
+        "--replace",
+        "--batch",
+        "200",
+        "--connections",
+        "3",
+    ];
+    let out = histkg(dir.path(), &args);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the store answered 1 request with a server error while other batches were being sent, and took it when sent again"),
+        "{stderr}"
+    );
+    let requests = std::mem::take(&mut *seen.lock().unwrap());
+    // 1 110 triples in batches of 200: a PUT alone, then five POSTs on three connections,
+    // one of them sent twice; what was stored is every triple, each in one answered batch.
+    assert_eq!(requests[0].method, "PUT");
+    assert_eq!(requests.len(), 1 + 5 + 1);
+    let stored: Vec<Seen> = (requests.iter().enumerate())
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let mut expected: Vec<String> = export.lines().map(str::to_owned).collect();
+    expected.sort_unstable();
+    assert_eq!(sent_lines(&stored), expected);
+    assert!(requests.iter().all(|r| r.body.lines().count() <= 200));
+
+    // One connection at a time retries nothing: the same answer stops the push.
+    let (port, _) = flaky();
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let mut args = args;
+    args[2] = &endpoint;
+    args[9] = "1";
+    let out = histkg(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("answered 500 Internal Server Error: SR197: Non unique primary key on DB.DBA.RDF_LANGUAGE."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_is_parsed_whole_then_sent_line_by_line() {
+    let dir = built_mini();
+    let export =
+        String::from_utf8(histkg(dir.path(), &["export", "--format", "ntriples"]).stdout).unwrap();
+    let (port, seen) = recorder(StatusCode::NO_CONTENT, "");
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let push = |file: &str, batch: &str| {
+        histkg(
+            dir.path(),
+            &[
+                "push",
+                "--from",
+                file,
+                "--endpoint",
+                &endpoint,
+                "--batch",
+                batch,
+            ],
+        )
+    };
+    // A comment and a blank line are not triples; the rest goes as it is, in batches.
+    let file = dir.path().join("graph.nt");
+    std::fs::write(&file, format!("# the graph\n\n{export}")).unwrap();
+    let out = push("graph.nt", "400");
+    assert!(out.status.success(), "{out:?}");
+    let n = export.lines().count();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("sent {n} triples to {endpoint}?default in 3 requests")
+    );
+    let requests = std::mem::take(&mut *seen.lock().unwrap());
+    let mut expected: Vec<String> = export.lines().map(str::to_owned).collect();
+    expected.sort_unstable();
+    assert_eq!(sent_lines(&requests), expected);
+
+    // The same file compressed, as `publish --gzip` writes the dump.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, export.as_bytes()).unwrap();
+    std::fs::write(dir.path().join("graph.nt.gz"), gz.finish().unwrap()).unwrap();
+    let out = push("graph.nt.gz", "100000");
+    assert!(out.status.success(), "{out:?}");
+    let requests = std::mem::take(&mut *seen.lock().unwrap());
+    assert_eq!(requests.len(), 1);
+    assert_eq!(sent_lines(&requests), expected);
+
+    // A bad line, two triples on one line, a blank node that would be split, another
+    // format: each named with file and line, and nothing sent.
+    let lines: Vec<&str> = export.lines().collect();
+    let cases = [
+        (
+            format!("{}\n{}\n<not an iri> <a:p> <a:o> .\n", lines[0], lines[1]),
+            "100000",
+            "graph.nt:3:1: not N-Triples: ",
+        ),
+        (
+            format!("{}\n{} {}\n", lines[0], lines[1], lines[2]),
+            "100000",
+            "not N-Triples: Only a single triple or quad can be written in a line",
+        ),
+        (
+            format!("{}\n_:b <a:p> <a:o> .\n{}\n", lines[0], lines[1]),
+            "2",
+            "graph.nt:2: a blank node, and the file goes in more than one batch of 2",
+        ),
+    ];
+    for (text, batch, message) in cases {
+        std::fs::write(&file, text).unwrap();
+        let out = push("graph.nt", batch);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "something was sent for {message}"
+        );
+    }
+    std::fs::write(dir.path().join("graph.ttl"), &export).unwrap();
+    let out = push("graph.ttl", "100000");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("push sends N-Triples files (.nt, or .nt.gz)")
+    );
+    assert!(seen.lock().unwrap().is_empty());
 }
