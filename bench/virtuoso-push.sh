@@ -2,7 +2,9 @@
 # `histkg push` into Virtuoso 7 beside Virtuoso's own bulk loader on the same graph (issue 16):
 # for each pair, a fresh private Virtuoso (tests/interop/virtuoso-lib.sh, 2.6 GB of buffers)
 # loads histkg's N-Triples export with `ld_dir` + `rdf_loader_run()`, then another fresh one
-# receives `histkg push` (Graph Store Protocol, batches of --batch triples); each then runs a
+# receives `histkg push` (Graph Store Protocol, batches of --batch triples) three ways: from the
+# store on one connection, from the store on four, and `--from` the same export file on four
+# (one fresh Virtuoso each); each then runs a
 # `checkpoint` (written to disk, as the loader's documentation asks), and the named graph is
 # counted: both must hold every exported triple. Prints a Markdown table: seconds (load,
 # load + checkpoint), peak RSS of histkg and of Virtuoso, and the ratio push / loader.
@@ -52,19 +54,26 @@ for pair in $(seq "$pairs"); do
   echo "| $pair | ld_dir + rdf_loader_run | $loader | $loader_cp | | $(virtuoso_peak) | $held |"
   stop
 
-  start_virtuoso
-  t0=$(now)
-  /usr/bin/time -f '%M' -o "$work/push.rss" "$histkg" push --store "$store" --graph "$graph" --replace \
-    --batch "$batch" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>&1
-  t1=$(now)
-  isql "checkpoint;"
-  t2=$(now)
-  held=$(sparql_count)
-  [ "$held" = "$triples" ] || { echo "the push left $held of $triples triples" >&2; exit 1; }
-  push=$(echo "$t1 - $t0" | bc); push_cp=$(echo "$t2 - $t0" | bc)
-  echo "| $pair | histkg push --batch $batch | $push | $push_cp | $(cat "$work/push.rss") | $(virtuoso_peak) | $held |"
-  stop
-  ratios+=("$(echo "scale=2; $push_cp / $loader_cp" | bc)")
+  for how in "store 1" "store 4" "file 4"; do
+    set -- $how
+    from=(--store "$store"); label="histkg push --connections $2"
+    [ "$1" = file ] && { from=(--from "$work/nt/graph.nt"); label="histkg push --from graph.nt --connections $2"; }
+    start_virtuoso
+    t0=$(now)
+    /usr/bin/time -f '%M' -o "$work/push.rss" "$histkg" push "${from[@]}" --graph "$graph" --replace \
+      --batch "$batch" --connections "$2" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>"$work/push.err" \
+      || { cat "$work/push.err" >&2; exit 1; }
+    t1=$(now)
+    isql "checkpoint;"
+    t2=$(now)
+    held=$(sparql_count)
+    [ "$held" = "$triples" ] || { echo "the push left $held of $triples triples" >&2; exit 1; }
+    push=$(echo "$t1 - $t0" | bc); push_cp=$(echo "$t2 - $t0" | bc)
+    echo "| $pair | $label | $push | $push_cp | $(cat "$work/push.rss") | $(virtuoso_peak) | $held |"
+    grep -h "^note" "$work/push.err" >&2 || true
+    stop
+    ratios+=("$1/$2: $(echo "scale=2; $push_cp / $loader_cp" | bc)")
+  done
 done
 echo
-echo "$triples triples; push / bulk loader (with checkpoint), per pair: ${ratios[*]}"
+echo "$triples triples; push / bulk loader (with checkpoint), per pair and way (from the store or the file, connections): ${ratios[*]}"
