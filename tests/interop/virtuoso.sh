@@ -7,7 +7,8 @@
 # atomically through /sparql-auth (a temporary graph, counted, then MOVEd); afterwards the
 # remote named graph holds exactly the local triples (compared as sets by rdflib), and again
 # after a second push with --replace on the open endpoint; `--verify` reads it back; a wrong
-# password and a missing --graph are errors that say what to do.
+# password and a missing --graph are errors that say what to do; the gzip-compressed export
+# goes `--from` the file on four connections and is held whole.
 # Usage: tests/interop/virtuoso.sh PATH/TO/histkg   (python with rdflib on PATH)
 set -euo pipefail
 histkg="$1"
@@ -39,6 +40,14 @@ count=$(curl -s -H 'Accept: text/csv' --data-urlencode "query=SELECT (COUNT(*) A
 expected=$(wc -l < "$work/local.nt")
 [ "$count" = "$expected" ] || { echo "after --replace Virtuoso holds $count triples, expected $expected" >&2; exit 1; }
 echo "virtuoso: after a second push with --replace, still $count triples"
+# The export itself, gzip-compressed, pushed --from the file in batches of 1000 on four
+# connections into another graph: it holds every line of it.
+gzip -c "$work/local.nt" > "$work/local.nt.gz"
+"$histkg" push --from "$work/local.nt.gz" --endpoint "$endpoint" --graph urn:histkg:from-file \
+  --replace --batch 1000 --connections 4 --verify > "$work/from-file.out"
+grep -q "verified: the graph holds exactly the $expected triples sent" "$work/from-file.out" \
+  || { cat "$work/from-file.out" >&2; exit 1; }
+echo "virtuoso: push --from the gzip-compressed export on 4 connections holds its $expected triples"
 # The authenticated endpoint refuses a wrong password, and asks for one without --user.
 if out=$(HISTKG_PUSH_PASSWORD=wrong "$histkg" push --store "$work/store" --endpoint "$auth" --user dba --graph "$graph" 2>&1); then
   echo "a push with a wrong password succeeded" >&2; exit 1
