@@ -295,9 +295,16 @@ fn send_each(
     } else {
         Method::POST
     };
-    match received.recv().unwrap_or(Ok((Vec::new(), 0))) {
-        Ok((body, n)) => send_one(client, method, url, target, &body, n, &progress, false),
-        Err(e) => progress.fail(Failure::Read(e)),
+    // No batch at all is an empty graph, which the first request empties (or adds nothing
+    // to); but never when the graph is not empty and the reading stopped before its first
+    // batch: a `PUT` of nothing would empty the target.
+    match received.recv() {
+        Ok(Ok((body, n))) => send_one(client, method, url, target, &body, n, &progress, false),
+        Ok(Err(e)) => progress.fail(Failure::Read(e)),
+        Err(_) if total == 0 => send_one(client, method, url, target, &[], 0, &progress, false),
+        Err(_) => progress.fail(Failure::Read(Error::internal(
+            "the reading of the graph stopped before its first batch",
+        ))),
     }
     let received = std::sync::Mutex::new(received);
     let next = || -> Option<Batch> {
@@ -363,10 +370,12 @@ fn send_each(
     let sent = (progress.sent.into_inner()).unwrap_or_else(std::sync::PoisonError::into_inner);
     match (progress.failure.into_inner()).unwrap_or_else(std::sync::PoisonError::into_inner) {
         Some(failure) => Err((failure, sent)),
-        None => {
-            debug_assert_eq!(sent.triples, total);
-            Ok(sent)
-        }
+        None if sent.triples == total => Ok(sent),
+        // The reading thread stopped without saying why (it panicked): say what was sent.
+        None => Err((
+            Failure::Refused("the reading of the graph stopped before its end".to_owned()),
+            sent,
+        )),
     }
 }
 
