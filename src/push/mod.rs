@@ -317,23 +317,24 @@ fn send_each(
         received.recv().ok()
     };
     let again = target.connections > 1;
+    let post = |client: &mut Client, batch: Batch| match batch {
+        Ok((body, n)) => {
+            send_one(
+                client,
+                Method::POST,
+                url,
+                target,
+                &body,
+                n,
+                &progress,
+                again,
+            );
+        }
+        Err(e) => progress.fail(Failure::Read(e)),
+    };
     let sender = |client: &mut Client| {
         while let Some(batch) = next() {
-            match batch {
-                Ok((body, n)) => {
-                    send_one(
-                        client,
-                        Method::POST,
-                        url,
-                        target,
-                        &body,
-                        n,
-                        &progress,
-                        again,
-                    );
-                }
-                Err(e) => progress.fail(Failure::Read(e)),
-            }
+            post(client, batch);
         }
     };
     std::thread::scope(|scope| {
@@ -346,21 +347,7 @@ fn send_each(
                 if let Err(e) = other.sign_in(url) {
                     return progress.fail(Failure::Refused(format!("cannot reach {url}: {e}")));
                 }
-                match first {
-                    Ok((body, n)) => {
-                        send_one(
-                            &mut other,
-                            Method::POST,
-                            url,
-                            target,
-                            &body,
-                            n,
-                            &progress,
-                            again,
-                        );
-                    }
-                    Err(e) => return progress.fail(Failure::Read(e)),
-                }
+                post(&mut other, first);
                 sender(&mut other);
             });
         }
