@@ -10,6 +10,7 @@
 # load + checkpoint), peak RSS of histkg and of Virtuoso, and the ratio push / loader.
 #
 #   bench/virtuoso-push.sh STORE [PAIRS] [BATCH]   # STORE: a built histkg store (bench/run.sh keeps them)
+#   WAYS="store 4,file 4" bench/virtuoso-push.sh STORE   # only some of the ways (the default: all three)
 #
 # Scratch (the export, the databases) in a temporary directory under $TMPDIR, removed at the
 # end; about 1.5 times the N-Triples size on disk. histkg is $HISTKG_BIN or the release build.
@@ -54,7 +55,8 @@ for pair in $(seq "$pairs"); do
   echo "| $pair | ld_dir + rdf_loader_run | $loader | $loader_cp | | $(virtuoso_peak) | $held |"
   stop
 
-  for how in "store 1" "store 4" "file 4"; do
+  IFS=, read -ra ways <<< "${WAYS:-store 1,store 4,file 4}"
+  for how in "${ways[@]}"; do
     set -- $how
     from=(--store "$store"); label="histkg push --connections $2"
     [ "$1" = file ] && { from=(--from "$work/nt/graph.nt"); label="histkg push --from graph.nt --connections $2"; }
