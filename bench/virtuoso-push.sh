@@ -7,7 +7,8 @@
 # (one fresh Virtuoso each); each then runs a
 # `checkpoint` (written to disk, as the loader's documentation asks), and the named graph is
 # counted: both must hold every exported triple. Prints a Markdown table: seconds (load,
-# load + checkpoint), peak RSS of histkg and of Virtuoso, and the ratio push / loader.
+# load + checkpoint), peak RSS of histkg and of Virtuoso, the CPU seconds of each and the MB it
+# read from disk (from its start to the count), and the ratio push / loader.
 #
 #   bench/virtuoso-push.sh STORE [PAIRS] [BATCH]   # STORE: a built histkg store (bench/run.sh keeps them)
 #   WAYS="store 4,file 4" bench/virtuoso-push.sh STORE   # only some of the ways (the default: all three)
@@ -24,7 +25,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
 histkg="${HISTKG_BIN:-$CARGO_TARGET_DIR/release/histkg}"
 work="$(mktemp -d)"
 port=$((20000 + RANDOM % 12000))
-export VIRTUOSO_BUFFERS=340000 VIRTUOSO_DIRTY_BUFFERS=250000 VIRTUOSO_DIRS="$work/nt"
+# Virtuoso's buffers: its documentation's figures for 4 GB of free memory unless
+# VIRTUOSO_BUFFERS / VIRTUOSO_DIRTY_BUFFERS say otherwise (680000 / 500000 for 8 GB).
+export VIRTUOSO_BUFFERS="${VIRTUOSO_BUFFERS:-340000}" VIRTUOSO_DIRTY_BUFFERS="${VIRTUOSO_DIRTY_BUFFERS:-250000}"
+export VIRTUOSO_DIRS="$work/nt"
 source tests/interop/virtuoso-lib.sh
 mkdir -p "$work/nt"
 if [ -n "${NT:-}" ]; then
@@ -42,11 +46,15 @@ sparql_count() {
 }
 isql() { isql-vt "127.0.0.1:$sql" dba dba exec="$1" >/dev/null; }
 virtuoso_peak() { awk '/VmHWM/ {print $2}' "/proc/$virtuoso/status"; }
+# Virtuoso's CPU seconds (user + system) and the MB it read from disk, since it started.
+virtuoso_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$virtuoso/stat"; }
+virtuoso_read() { awk '/^read_bytes/ {printf "%d", $2 / 1048576}' "/proc/$virtuoso/io"; }
+virtuoso_stats() { echo "$(virtuoso_peak) | $(virtuoso_cpu) | $(virtuoso_read)"; }
 stop() { kill "$virtuoso"; wait "$virtuoso" 2>/dev/null || true; rm -rf "$work/virtuoso"; trap 'rm -rf "$work"' EXIT; }
 now() { date +%s.%N; }
 
-echo "| pair | method | load s | load + checkpoint s | histkg peak RSS kB | Virtuoso peak RSS kB | triples held |"
-echo "|---|---|---|---|---|---|---|"
+echo "| pair | method | load s | load + checkpoint s | histkg peak RSS kB | histkg CPU s | Virtuoso peak RSS kB | Virtuoso CPU s | Virtuoso read MB | triples held |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 ratios=()
 for pair in $(seq "$pairs"); do
   start_virtuoso
@@ -58,7 +66,7 @@ for pair in $(seq "$pairs"); do
   held=$(sparql_count)
   [ "$held" = "$triples" ] || { echo "the bulk loader holds $held of $triples triples" >&2; exit 1; }
   loader=$(echo "$t1 - $t0" | bc); loader_cp=$(echo "$t2 - $t0" | bc)
-  echo "| $pair | ld_dir + rdf_loader_run | $loader | $loader_cp | | $(virtuoso_peak) | $held |"
+  echo "| $pair | ld_dir + rdf_loader_run | $loader | $loader_cp | | | $(virtuoso_stats) | $held |"
   stop
 
   IFS=, read -ra ways <<< "${WAYS:-store 1,store 4,file 4}"
@@ -68,7 +76,7 @@ for pair in $(seq "$pairs"); do
     [ "$1" = file ] && { from=(--from "$work/nt/graph.nt"); label="histkg push --from graph.nt --connections $2"; }
     start_virtuoso
     t0=$(now)
-    /usr/bin/time -f '%M' -o "$work/push.rss" "$histkg" push "${from[@]}" --graph "$graph" --replace \
+    /usr/bin/time -f '%M %U %S' -o "$work/push.rss" "$histkg" push "${from[@]}" --graph "$graph" --replace \
       --batch "$batch" --connections "$2" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>"$work/push.err" \
       || { cat "$work/push.err" >&2; exit 1; }
     t1=$(now)
@@ -76,8 +84,9 @@ for pair in $(seq "$pairs"); do
     t2=$(now)
     held=$(sparql_count)
     [ "$held" = "$triples" ] || { echo "the push left $held of $triples triples" >&2; exit 1; }
+    read -r rss user system < "$work/push.rss"
     push=$(echo "$t1 - $t0" | bc); push_cp=$(echo "$t2 - $t0" | bc)
-    echo "| $pair | $label | $push | $push_cp | $(cat "$work/push.rss") | $(virtuoso_peak) | $held |"
+    echo "| $pair | $label | $push | $push_cp | $rss | $(echo "$user + $system" | bc) | $(virtuoso_stats) | $held |"
     grep -h "^note" "$work/push.err" >&2 || true
     stop
     ratios+=("$1/$2: $(echo "scale=2; $push_cp / $loader_cp" | bc)")
