@@ -37,6 +37,10 @@ pub struct PushArgs {
     /// Read the graph back afterwards and check that it holds exactly the triples sent.
     #[arg(long)]
     pub verify: bool,
+    /// Seconds to wait for the store's answer to one batch once it is sent (0: no limit);
+    /// a store that gives none in time stops the push with what was sent.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::push::DEFAULT_TIMEOUT_SECONDS)]
+    pub timeout: u64,
     /// The media type the batches are sent as: text/turtle (read by every store),
     /// application/n-triples or text/plain.
     #[arg(long, default_value = crate::push::DEFAULT_CONTENT_TYPE)]
@@ -66,6 +70,7 @@ pub(super) fn push(args: PushArgs) -> Result<()> {
         update_endpoint: args.update_endpoint,
         credentials,
         verify: args.verify,
+        timeout: (args.timeout > 0).then(|| std::time::Duration::from_secs(args.timeout)),
     };
     let sent = match &args.from {
         Some(file) => crate::push::push(crate::push::Graph::File(file), target)?,

@@ -80,7 +80,7 @@ impl Client {
     /// so the first batch goes signed; a store that asks for none is left alone.
     pub fn sign_in(&mut self, url: &str) -> std::result::Result<(), ureq::Error> {
         if self.credentials.is_some() && self.challenge.is_none() {
-            let response = self.once(Method::HEAD, url, &[], None)?;
+            let response = self.once(Method::HEAD, url, &[], None, None)?;
             if response.status() == StatusCode::UNAUTHORIZED {
                 self.challenge = challenge_of(&response);
             }
@@ -97,26 +97,40 @@ impl Client {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> std::result::Result<Response<Body>, ureq::Error> {
-        let response = self.once(method.clone(), url, headers, body)?;
+        self.send_within(method, url, headers, body, None)
+    }
+
+    /// As [`send`](Self::send), but a store that has not begun to answer `within` after the
+    /// body was sent gives [`ureq::Error::Timeout`] (`None`: wait as long as it takes).
+    pub fn send_within(
+        &mut self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        within: Option<std::time::Duration>,
+    ) -> std::result::Result<Response<Body>, ureq::Error> {
+        let response = self.once(method.clone(), url, headers, body, within)?;
         if response.status() != StatusCode::UNAUTHORIZED || self.credentials.is_none() {
             return Ok(response);
         }
         match challenge_of(&response) {
             Some(challenge) => {
                 self.challenge = Some(challenge);
-                self.once(method, url, headers, body)
+                self.once(method, url, headers, body, within)
             }
             None => Ok(response),
         }
     }
 
-    /// One request, signed when a challenge is known.
+    /// One request, signed when a challenge is known, its answer awaited at most `within`.
     fn once(
         &mut self,
         method: Method,
         url: &str,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
+        within: Option<std::time::Duration>,
     ) -> std::result::Result<Response<Body>, ureq::Error> {
         let mut request = Request::builder().method(method.clone()).uri(url);
         for (name, value) in headers {
@@ -137,8 +151,22 @@ impl Client {
             }
         }
         match body {
-            Some(body) => self.agent.run(request.body(body)?),
-            None => self.agent.run(request.body(())?),
+            Some(body) => self.agent.run(self.bounded(request.body(body)?, within)),
+            None => self.agent.run(self.bounded(request.body(())?, within)),
+        }
+    }
+
+    /// `request` with its answer awaited at most `within` (the agent's own settings else).
+    fn bounded<S: ureq::AsSendBody>(
+        &self,
+        request: Request<S>,
+        within: Option<std::time::Duration>,
+    ) -> Request<S> {
+        match within {
+            Some(limit) => (self.agent.configure_request(request))
+                .timeout_recv_response(Some(limit))
+                .build(),
+            None => request,
         }
     }
 }

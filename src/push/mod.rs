@@ -59,7 +59,16 @@ pub struct Target {
     pub credentials: Option<Credentials>,
     /// Read the graph back afterwards and count it.
     pub verify: bool,
+    /// The longest a batch's answer is awaited once it is sent (`None`: as long as it
+    /// takes). The requests whose work grows with the whole graph (the count, the `MOVE`,
+    /// dropping the temporary graph) are awaited without a limit.
+    pub timeout: Option<std::time::Duration>,
 }
+
+/// How long a batch's answer is awaited unless `--timeout` says otherwise, in seconds: a
+/// store takes a second or two for a batch of the default size; Virtuoso 7.2 can stall on
+/// one large request and never answer (BENCHMARKS.md).
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 300;
 
 /// What the batches are sent as: N-Triples is Turtle, and every store reads Turtle.
 pub const DEFAULT_CONTENT_TYPE: &str = "text/turtle";
@@ -387,8 +396,15 @@ fn send_one(
     let mut attempts = if again { 2 } else { 1 };
     loop {
         attempts -= 1;
-        let response = match client.send(method.clone(), url, &headers, Some(body)) {
+        let sent = client.send_within(method.clone(), url, &headers, Some(body), target.timeout);
+        let response = match sent {
             Ok(response) => response,
+            Err(ureq::Error::Timeout(_)) => {
+                let waited = target.timeout.map_or(0, |t| t.as_secs());
+                return progress.fail(Failure::Refused(format!(
+                    "the store at {url} did not answer a batch of {n} triples within {waited} s (Virtuoso 7.2 can stall on one large request: give a smaller --batch, or a longer --timeout)"
+                )));
+            }
             Err(e) => {
                 return progress.fail(Failure::Refused(format!(
                     "cannot send the graph to {url}: {e}"
@@ -400,8 +416,15 @@ fn send_one(
             None => return progress.stored(n),
             Some(_) if server_error && attempts > 0 => progress.retried(),
             Some(refusal) => {
+                let hint = if refusal.contains("SR172") {
+                    format!(
+                        " (Virtuoso deadlocks with itself on one large request: give a smaller --batch than {n})"
+                    )
+                } else {
+                    String::new()
+                };
                 return progress.fail(Failure::Refused(format!(
-                    "the store at {url} answered {refusal}"
+                    "the store at {url} answered {refusal}{hint}"
                 )));
             }
         }

@@ -443,6 +443,90 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
     }
 }
 
+#[test]
+fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
+    let dir = built_mini();
+    // Two batches answered, then one the store holds without a word (as Virtuoso 7.2 does
+    // with a PUT of 400 000 triples), longer than the push's --timeout.
+    let answered = Arc::new(Mutex::new(0));
+    let (port, seen) = server(Arc::new(move |_: &Seen| {
+        let n = {
+            let mut n = answered.lock().unwrap();
+            *n += 1;
+            *n
+        };
+        if n == 3 {
+            std::thread::sleep(std::time::Duration::from_secs(20));
+        }
+        Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::empty())
+            .unwrap()
+    }));
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let started = std::time::Instant::now();
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--replace",
+            "--batch",
+            "500",
+            "--connections",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    let waited = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("did not answer a batch of 110 triples within 1 s")
+            && stderr.contains("give a smaller --batch, or a longer --timeout")
+            && stderr.contains("after 1000 of 1110 triples in 2 requests: the remote graph holds part of this graph"),
+        "{stderr}"
+    );
+    // It gave up on the silent store instead of waiting for its answer.
+    assert!(waited < std::time::Duration::from_secs(15), "{waited:?}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        2,
+        "the third is still unanswered"
+    );
+}
+
+#[test]
+fn a_deadlocked_batch_says_to_send_smaller_ones() {
+    let dir = built_mini();
+    // Virtuoso 7.2.5's answer to one PUT of 150 000 triples, on a fresh database.
+    let (port, _) = recorder(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "<html><head><title>SPARQL Graph Protocol request failed</title></head><body><h1>HTTP/1.1 500 Request Failed</h1><h3>Error 40001</h3><xmp>SR172: Transaction deadlocked</xmp></body></html>",
+    );
+    let endpoint = format!("http://127.0.0.1:{port}/sparql-graph-crud");
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--graph",
+            "urn:g",
+            "--replace",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SR172: Transaction deadlocked")
+            && stderr.contains("Virtuoso deadlocks with itself on one large request: give a smaller --batch than 1110"),
+        "{stderr}"
+    );
+}
+
 /// The sorted lines of every request's body.
 fn sent_lines(requests: &[Seen]) -> Vec<String> {
     let mut lines: Vec<String> = (requests.iter())
