@@ -12,6 +12,7 @@
 #
 #   bench/virtuoso-push.sh STORE [PAIRS] [BATCH]   # STORE: a built histkg store (bench/run.sh keeps them)
 #   WAYS="store 4,file 4" bench/virtuoso-push.sh STORE   # only some of the ways (the default: all three)
+#   WAYS="file 4 100000,file 4 10000" bench/virtuoso-push.sh STORE   # a way with its own --batch
 #   NT=graph.nt bench/virtuoso-push.sh STORE   # STORE's N-Triples export, already written
 #
 # Scratch (the export, the databases) in a temporary directory under $TMPDIR, removed at the
@@ -72,12 +73,14 @@ for pair in $(seq "$pairs"); do
   IFS=, read -ra ways <<< "${WAYS:-store 1,store 4,file 4}"
   for how in "${ways[@]}"; do
     set -- $how
+    size="${3:-$batch}"
     from=(--store "$store"); label="histkg push --connections $2"
     [ "$1" = file ] && { from=(--from "$work/nt/graph.nt"); label="histkg push --from graph.nt --connections $2"; }
+    [ -n "${3:-}" ] && label="$label --batch $3"
     start_virtuoso
     t0=$(now)
     /usr/bin/time -f '%M %U %S' -o "$work/push.rss" "$histkg" push "${from[@]}" --graph "$graph" --replace \
-      --batch "$batch" --connections "$2" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>"$work/push.err" \
+      --batch "$size" --connections "$2" --endpoint "http://127.0.0.1:$http/sparql-graph-crud" >/dev/null 2>"$work/push.err" \
       || { cat "$work/push.err" >&2; exit 1; }
     t1=$(now)
     isql "checkpoint;"
@@ -89,7 +92,7 @@ for pair in $(seq "$pairs"); do
     echo "| $pair | $label | $push | $push_cp | $rss | $(echo "$user + $system" | bc) | $(virtuoso_stats) | $held |"
     grep -h "^note" "$work/push.err" >&2 || true
     stop
-    ratios+=("$1/$2: $(echo "scale=2; $push_cp / $loader_cp" | bc)")
+    ratios+=("$1/$2${3:+/$3}: $(echo "scale=2; $push_cp / $loader_cp" | bc)")
   done
 done
 echo
