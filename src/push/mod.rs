@@ -30,9 +30,10 @@ use oxigraph::store::Store;
 use ureq::http::Method;
 
 /// Triples per request unless `--batch` says otherwise: about 1.5 MB of N-Triples. Into
-/// Virtuoso 7 batches of 10 000 went as fast as batches of 100 000 at 1m relations with a
-/// fifth of histkg's memory, and far from the size at which Virtuoso 7.2.5 deadlocks on
-/// one request (150 000 triples; BENCHMARKS.md).
+/// Virtuoso 7 at 1m relations, batches of 10 000 went as fast as batches of 100 000 from a
+/// file with a fifth of histkg's memory (from the store 10 % slower, with half of it), and
+/// they stay far from the size at which Virtuoso 7.2.5 deadlocks on one request (150 000
+/// triples; BENCHMARKS.md).
 pub const DEFAULT_BATCH: usize = 10_000;
 
 /// Requests in flight at once unless `--connections` says otherwise.
