@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 store="$(cd "${1:?usage: bench/virtuoso-push.sh STORE [PAIRS] [BATCH]}" && pwd)"
 pairs="${2:-1}"
-batch="${3:-100000}"
+batch="${3:-10000}"   # histkg's default (src/push/mod.rs, DEFAULT_BATCH)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/histkg-target}"
 histkg="${HISTKG_BIN:-$CARGO_TARGET_DIR/release/histkg}"
 work="$(mktemp -d)"
