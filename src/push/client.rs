@@ -89,20 +89,10 @@ impl Client {
     }
 
     /// Sends one request with `headers` and `body`; a `401` with a challenge is answered
-    /// once with the credentials. The answer is returned whatever its status.
+    /// once with the credentials. The answer is returned whatever its status; a store that
+    /// has not begun to answer `within` after the body was sent gives
+    /// [`ureq::Error::Timeout`] (`None`: wait as long as it takes).
     pub fn send(
-        &mut self,
-        method: Method,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> std::result::Result<Response<Body>, ureq::Error> {
-        self.send_within(method, url, headers, body, None)
-    }
-
-    /// As [`send`](Self::send), but a store that has not begun to answer `within` after the
-    /// body was sent gives [`ureq::Error::Timeout`] (`None`: wait as long as it takes).
-    pub fn send_within(
         &mut self,
         method: Method,
         url: &str,

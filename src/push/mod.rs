@@ -400,7 +400,7 @@ fn send_one(
     let mut attempts = if again { 2 } else { 1 };
     loop {
         attempts -= 1;
-        let sent = client.send_within(method.clone(), url, &headers, Some(body), target.timeout);
+        let sent = client.send(method.clone(), url, &headers, Some(body), target.timeout);
         let response = match sent {
             Ok(response) => response,
             Err(ureq::Error::Timeout(_)) => {
@@ -486,7 +486,7 @@ fn one_line(message: &str) -> String {
 fn count(client: &mut Client, url: &str) -> Result<u64> {
     let accept = [("Accept", "application/n-triples, text/turtle;q=0.9")];
     let response = client
-        .send(Method::GET, url, &accept, None)
+        .send(Method::GET, url, &accept, None, None)
         .map_err(|e| Error::user(format!("cannot read the graph back from {url}: {e}")))?;
     let media = (response.headers().get("content-type"))
         .and_then(|v| v.to_str().ok())

@@ -27,7 +27,13 @@ fn graph_ref(graph: Option<&str>) -> String {
 fn update(client: &mut Client, endpoint: &str, statement: &str) -> Result<()> {
     let headers = [("Content-Type", "application/sparql-update")];
     let response = client
-        .send(Method::POST, endpoint, &headers, Some(statement.as_bytes()))
+        .send(
+            Method::POST,
+            endpoint,
+            &headers,
+            Some(statement.as_bytes()),
+            None,
+        )
         .map_err(|e| Error::user(format!("cannot send `{statement}` to {endpoint}: {e}")))?;
     match refused(response, client.user(), false) {
         None => Ok(()),

@@ -30,6 +30,22 @@ fn recorder(status: StatusCode, message: &'static str) -> (u16, Arc<Mutex<Vec<Se
     }))
 }
 
+/// Starts a server answering the n-th request (from 1) with `answer(n)`, recording every
+/// request.
+fn numbered(
+    answer: impl Fn(usize) -> Response<Body> + Send + Sync + 'static,
+) -> (u16, Arc<Mutex<Vec<Seen>>>) {
+    let answered = Mutex::new(0);
+    server(Arc::new(move |_: &Seen| {
+        let n = {
+            let mut n = answered.lock().unwrap();
+            *n += 1;
+            *n
+        };
+        answer(n)
+    }))
+}
+
 /// Starts a server answering each request with `answer`, recording every request.
 fn server(answer: Arc<Answer>) -> (u16, Arc<Mutex<Vec<Seen>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -404,11 +420,8 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
         (StatusCode::FORBIDDEN, "403 Forbidden"),
         (StatusCode::UNAUTHORIZED, "401 Unauthorized"),
     ] {
-        let answered = Arc::new(Mutex::new(0));
-        let (port, _) = server(Arc::new(move |_: &Seen| {
-            let mut n = answered.lock().unwrap();
-            *n += 1;
-            let status = if *n <= 2 {
+        let (port, _) = numbered(move |n| {
+            let status = if n <= 2 {
                 StatusCode::NO_CONTENT
             } else {
                 status
@@ -417,7 +430,7 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
                 .status(status)
                 .body(Body::empty())
                 .unwrap()
-        }));
+        });
         let endpoint = format!("http://127.0.0.1:{port}/store");
         let out = histkg(
             dir.path(),
@@ -448,13 +461,7 @@ fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
     let dir = built_mini();
     // Two batches answered, then one the store holds without a word (as Virtuoso 7.2 does
     // with a PUT of 400 000 triples), longer than the push's --timeout.
-    let answered = Arc::new(Mutex::new(0));
-    let (port, seen) = server(Arc::new(move |_: &Seen| {
-        let n = {
-            let mut n = answered.lock().unwrap();
-            *n += 1;
-            *n
-        };
+    let (port, seen) = numbered(|n| {
         if n == 3 {
             std::thread::sleep(std::time::Duration::from_secs(20));
         }
@@ -462,7 +469,7 @@ fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
             .status(StatusCode::NO_CONTENT)
             .body(Body::empty())
             .unwrap()
-    }));
+    });
     let endpoint = format!("http://127.0.0.1:{port}/store");
     let started = std::time::Instant::now();
     let out = histkg(
