@@ -8,7 +8,10 @@
 # `checkpoint` (written to disk, as the loader's documentation asks), and the named graph is
 # counted: both must hold every exported triple. Prints a Markdown table: seconds (load,
 # load + checkpoint), peak RSS of histkg and of Virtuoso, the CPU seconds of each and the MB it
-# read from disk (from its start to the count), and the ratio push / loader.
+# read from disk (from its start to the count), and the ratio push / loader. When a way pushes
+# from the store, each pair also times `histkg export` of that store to N-Triples (the file the
+# loader needs before it can start), so a push from the store can also be set beside
+# export + loader, the two steps it replaces.
 #
 #   bench/virtuoso-push.sh STORE [PAIRS] [BATCH]   # STORE: a built histkg store (bench/run.sh keeps them)
 #   WAYS="store 4,file 4" bench/virtuoso-push.sh STORE   # only some of the ways (the default: all three)
@@ -71,6 +74,18 @@ for pair in $(seq "$pairs"); do
   stop
 
   IFS=, read -ra ways <<< "${WAYS:-store 1,store 4,file 4}"
+  export_s=""
+  if [[ ",${WAYS:-store}" == *",store"* ]]; then
+    t0=$(now)
+    /usr/bin/time -f '%M %U %S' -o "$work/export.rss" "$histkg" export --store "$store" --format ntriples \
+      -o "$work/again.nt" 2>"$work/export.err" || { cat "$work/export.err" >&2; exit 1; }
+    t1=$(now)
+    read -r rss user system < "$work/export.rss"
+    [ "$(wc -l < "$work/again.nt")" = "$triples" ] || { echo "the export has not $triples lines" >&2; exit 1; }
+    rm -f "$work/again.nt"
+    export_s=$(echo "$t1 - $t0" | bc)
+    echo "| $pair | histkg export --format ntriples | $export_s | | $rss | $(echo "$user + $system" | bc) | | | | $triples |"
+  fi
   for how in "${ways[@]}"; do
     set -- $how
     size="${3:-$batch}"
@@ -93,6 +108,9 @@ for pair in $(seq "$pairs"); do
     grep -h "^note" "$work/push.err" >&2 || true
     stop
     ratios+=("$1/$2${3:+/$3}: $(echo "scale=2; $push_cp / $loader_cp" | bc)")
+    if [ "$1" = store ]; then
+      ratios+=("($1/$2${3:+/$3} / (export + loader): $(echo "scale=2; $push_cp / ($export_s + $loader_cp)" | bc))")
+    fi
   done
 done
 echo

@@ -379,12 +379,23 @@ fn send_each(
     }
 }
 
+/// How many times a batch answered with a server error is sent again when several
+/// connections are used ([`send_one`]).
+const RESENDS: u32 = 4;
+
+/// The pause before the first resend of a batch; each further one waits twice as long
+/// (0.25 + 0.5 + 1 + 2 s in all).
+const FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Sends one batch of `n` triples and counts it as stored, or records why not. With
-/// `again`, a batch the store answers with a server error is sent once more: Virtuoso 7
-/// fails one of two requests that bring the same new language tag at once (`SR197: Non
-/// unique primary key on DB.DBA.RDF_LANGUAGE`, measured in BENCHMARKS.md) and rolls it
-/// back. Adding a batch twice is harmless (a graph is a set; the batches hold no blank
-/// nodes), so the retry cannot leave anything the first attempt would not have.
+/// `again`, a batch the store answers with a server error is sent again, up to
+/// [`RESENDS`] times, after a pause that doubles from [`FIRST_PAUSE`]: Virtuoso 7 fails one
+/// of two requests that bring the same new language tag at once (`SR197: Non unique primary
+/// key on DB.DBA.RDF_LANGUAGE`), and one of several requests adding to one graph at once
+/// when they deadlock (`SR172: Transaction deadlocked`, the same batch sometimes twice in a
+/// row; both measured in BENCHMARKS.md), and rolls it back. Adding a batch twice is
+/// harmless (a graph is a set; the batches hold no blank nodes), so a resend cannot leave
+/// anything the first attempt would not have.
 #[allow(clippy::too_many_arguments)]
 fn send_one(
     client: &mut Client,
@@ -397,9 +408,8 @@ fn send_one(
     again: bool,
 ) {
     let headers = [("Content-Type", target.content_type.as_str())];
-    let mut attempts = if again { 2 } else { 1 };
+    let mut resends = 0;
     loop {
-        attempts -= 1;
         let sent = client.send(method.clone(), url, &headers, Some(body), target.timeout);
         let response = match sent {
             Ok(response) => response,
@@ -418,14 +428,21 @@ fn send_one(
         let server_error = response.status().is_server_error();
         match refused(response, client.user(), target.graph.is_none()) {
             None => return progress.stored(n),
-            Some(_) if server_error && attempts > 0 => progress.retried(),
+            Some(_) if server_error && again && resends < RESENDS => {
+                progress.retried();
+                std::thread::sleep(FIRST_PAUSE * 2u32.pow(resends));
+                resends += 1;
+            }
             Some(refusal) => {
-                let hint = if refusal.contains("SR172") {
-                    format!(
+                let hint = match (refusal.contains("SR172"), again) {
+                    (true, false) => format!(
                         " (Virtuoso deadlocks with itself on one large request: give a smaller --batch than {n})"
-                    )
-                } else {
-                    String::new()
+                    ),
+                    (true, true) => format!(
+                        " (sent {} times; Virtuoso rolls back one of several requests adding to a graph at once when they deadlock: give fewer --connections, or a smaller --batch than {n})",
+                        resends + 1
+                    ),
+                    (false, _) => String::new(),
                 };
                 return progress.fail(Failure::Refused(format!(
                     "the store at {url} answered {refusal}{hint}"

@@ -509,10 +509,7 @@ fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
 fn a_deadlocked_batch_says_to_send_smaller_ones() {
     let dir = built_mini();
     // Virtuoso 7.2.5's answer to one PUT of 150 000 triples, on a fresh database.
-    let (port, _) = recorder(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "<html><head><title>SPARQL Graph Protocol request failed</title></head><body><h1>HTTP/1.1 500 Request Failed</h1><h3>Error 40001</h3><xmp>SR172: Transaction deadlocked</xmp></body></html>",
-    );
+    let (port, _) = recorder(StatusCode::INTERNAL_SERVER_ERROR, DEADLOCKED);
     let endpoint = format!("http://127.0.0.1:{port}/sparql-graph-crud");
     let out = histkg(
         dir.path(),
@@ -532,6 +529,94 @@ fn a_deadlocked_batch_says_to_send_smaller_ones() {
             && stderr.contains("Virtuoso deadlocks with itself on one large request: give a smaller --batch than 1110"),
         "{stderr}"
     );
+}
+
+/// Virtuoso 7.2.5's error page for a deadlock (`SR172`), as it answers a Graph Store request.
+const DEADLOCKED: &str = "<html><head><title>SPARQL Graph Protocol request failed</title></head><body><h1>HTTP/1.1 500 Request Failed</h1><h3>Error 40001</h3><xmp>SR172: Transaction deadlocked</xmp></body></html>";
+
+/// Starts a server that answers the first `deadlocks` POSTs with Virtuoso's deadlock page
+/// (all of them with `usize::MAX`) and every other request with 204; it keeps the bodies of
+/// the requests it answered with success.
+fn deadlocking(deadlocks: usize) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let stored = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&stored);
+    let posts = Mutex::new(0);
+    let (port, _) = server(Arc::new(move |request: &Seen| {
+        let deadlocked = request.method == "POST" && {
+            let mut n = posts.lock().unwrap();
+            *n += 1;
+            *n <= deadlocks
+        };
+        if deadlocked {
+            return Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .body(Body::from(DEADLOCKED))
+                .unwrap();
+        }
+        kept.lock().unwrap().push(request.body.clone());
+        Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::empty())
+            .unwrap()
+    }));
+    (port, stored)
+}
+
+#[test]
+fn batches_deadlocked_by_each_other_are_sent_again_until_taken() {
+    let dir = built_mini();
+    let export =
+        String::from_utf8(histkg(dir.path(), &["export", "--format", "ntriples"]).stdout).unwrap();
+    let mut expected: Vec<String> = export.lines().map(str::to_owned).collect();
+    expected.sort_unstable();
+    let push = |port: u16| {
+        let endpoint = format!("http://127.0.0.1:{port}/sparql-graph-crud");
+        histkg(
+            dir.path(),
+            &[
+                "push",
+                "--endpoint",
+                &endpoint,
+                "--graph",
+                "urn:g",
+                "--replace",
+                "--batch",
+                "200",
+                "--connections",
+                "2",
+            ],
+        )
+    };
+
+    // Measured with Virtuoso 7.2.5 on four connections: one batch deadlocked twice in a row.
+    // Three deadlocks in a row are taken by sending again.
+    let (port, stored) = deadlocking(3);
+    let out = push(port);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the store answered 3 requests with a server error while other batches were being sent, and took them when sent again"),
+        "{stderr}"
+    );
+    let bodies = std::mem::take(&mut *stored.lock().unwrap());
+    let mut lines: Vec<String> = (bodies.iter())
+        .flat_map(|b| b.lines().map(str::to_owned))
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, expected, "every triple stored once");
+
+    // A store that deadlocks on every POST: each batch is sent five times, then the push
+    // stops with what was sent and what to change.
+    let (port, stored) = deadlocking(usize::MAX);
+    let out = push(port);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SR172: Transaction deadlocked (sent 5 times; Virtuoso rolls back one of several requests adding to a graph at once when they deadlock: give fewer --connections, or a smaller --batch than 200)")
+            && stderr.contains("after 200 of 1110 triples in 1 request"),
+        "{stderr}"
+    );
+    assert_eq!(stored.lock().unwrap().len(), 1, "only the PUT was taken");
 }
 
 /// The sorted lines of every request's body.
