@@ -91,8 +91,12 @@ pub struct Sent {
     pub through: Option<String>,
     /// With `verify`, the triples the target graph was read back with.
     pub verified: Option<u64>,
-    /// Batches sent a second time after a server error while others were in flight.
+    /// Requests answered with a server error while others were in flight, and so sent
+    /// again.
     pub retried: u64,
+    /// Whether the push stopped waiting for a batch's answer (`--timeout`): the store may
+    /// still add that batch after histkg has given up.
+    pub unanswered: bool,
 }
 
 impl Target {
@@ -265,6 +269,14 @@ impl Progress {
         sent.retried += 1;
     }
 
+    fn unanswered(&self) {
+        let mut sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sent.unanswered = true;
+    }
+
     fn fail(&self, failure: Failure) {
         let mut first = (self.failure.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
         first.get_or_insert(failure);
@@ -294,6 +306,7 @@ fn send_each(
             through: None,
             verified: None,
             retried: 0,
+            unanswered: false,
         }),
         bar: indicatif::ProgressBar::new(total).with_style(
             indicatif::ProgressStyle::with_template(
@@ -414,6 +427,7 @@ fn send_one(
         let response = match sent {
             Ok(response) => response,
             Err(ureq::Error::Timeout(_)) => {
+                progress.unanswered();
                 let waited = target.timeout.map_or(0, |t| t.as_secs());
                 return progress.fail(Failure::Refused(format!(
                     "the store at {url} did not answer a batch of {n} triples within {waited} s (Virtuoso 7.2 can stall on one large request: give a smaller --batch, or a longer --timeout)"

@@ -61,6 +61,7 @@ pub(super) fn atomically(
             through: None,
             verified: None,
             retried: 0,
+            unanswered: false,
         });
     }
     let temporary = temporary_graph();
@@ -70,8 +71,17 @@ pub(super) fn atomically(
         .map_err(|e| Error::user(format!("cannot reach {url}: {e}")))?;
     let drop = format!("DROP SILENT GRAPH <{temporary}>");
     let midway = |sent: &Sent| {
+        let late = if sent.unanswered {
+            // The store may still be working on the batch given up on, and add it after
+            // the temporary graph is dropped below.
+            format!(
+                "; the store may still add the unanswered batch to the temporary graph after it is dropped: if <{temporary}> then exists, remove it with `DROP SILENT GRAPH <{temporary}>`"
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "after {} of {total} triples in {} requests to the temporary graph <{temporary}>: the target graph is untouched",
+            "after {} of {total} triples in {} requests to the temporary graph <{temporary}>: the target graph is untouched{late}",
             sent.triples, sent.requests
         )
     };

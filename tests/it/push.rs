@@ -506,6 +506,57 @@ fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
 }
 
 #[test]
+fn an_atomic_replace_given_up_on_a_batch_says_the_store_may_still_add_it() {
+    let dir = built_mini();
+    // The last batch (110 triples) is held without a word; everything else, the DROP of the
+    // temporary graph included, is answered at once.
+    let (port, seen) = server(Arc::new(|request: &Seen| {
+        if request.body.lines().count() == 110 {
+            std::thread::sleep(std::time::Duration::from_secs(20));
+        }
+        Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::empty())
+            .unwrap()
+    }));
+    let endpoint = format!("http://127.0.0.1:{port}/store");
+    let update = format!("http://127.0.0.1:{port}/update");
+    let out = histkg(
+        dir.path(),
+        &[
+            "push",
+            "--endpoint",
+            &endpoint,
+            "--update-endpoint",
+            &update,
+            "--replace",
+            "--batch",
+            "500",
+            "--connections",
+            "1",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let temporary = (stderr.split("to the temporary graph <").nth(1))
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_else(|| panic!("no temporary graph named: {stderr}"));
+    assert!(
+        stderr.contains("did not answer a batch of 110 triples within 1 s")
+            && stderr.contains(&format!("after 1000 of 1110 triples in 2 requests to the temporary graph <{temporary}>: the target graph is untouched; the store may still add the unanswered batch to the temporary graph after it is dropped: if <{temporary}> then exists, remove it with `DROP SILENT GRAPH <{temporary}>`"))
+            && stderr.contains("(the temporary graph was dropped)"),
+        "{stderr}"
+    );
+    let drop = format!("DROP SILENT GRAPH <{temporary}>");
+    assert!(
+        seen.lock().unwrap().iter().any(|r| r.body == drop),
+        "the DROP was sent"
+    );
+}
+
+#[test]
 fn a_deadlocked_batch_says_to_send_smaller_ones() {
     let dir = built_mini();
     // Virtuoso 7.2.5's answer to one PUT of 150 000 triples, on a fresh database.
