@@ -251,30 +251,30 @@ struct Progress {
 }
 
 impl Progress {
+    /// Changes what has been stored so far (still counted after a sender panicked).
+    fn record(&self, change: impl FnOnce(&mut Sent)) {
+        change(
+            &mut self
+                .sent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
+
     fn stored(&self, n: u64) {
-        let mut sent = self
-            .sent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        sent.triples += n;
-        sent.requests += 1;
+        self.record(|sent| {
+            sent.triples += n;
+            sent.requests += 1;
+        });
         self.bar.inc(n);
     }
 
     fn retried(&self) {
-        let mut sent = self
-            .sent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        sent.retried += 1;
+        self.record(|sent| sent.retried += 1);
     }
 
     fn unanswered(&self) {
-        let mut sent = self
-            .sent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        sent.unanswered = true;
+        self.record(|sent| sent.unanswered = true);
     }
 
     fn fail(&self, failure: Failure) {
