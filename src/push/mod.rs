@@ -81,7 +81,7 @@ pub const DEFAULT_CONTENT_TYPE: &str = "text/turtle";
 pub const CONTENT_TYPES: [&str; 3] = ["text/turtle", "application/n-triples", "text/plain"];
 
 /// What a push did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sent {
     /// Triples sent.
     pub triples: u64,
@@ -300,14 +300,7 @@ fn send_each(
     total: u64,
 ) -> std::result::Result<Sent, (Failure, Sent)> {
     let progress = Progress {
-        sent: std::sync::Mutex::new(Sent {
-            triples: 0,
-            requests: 0,
-            through: None,
-            verified: None,
-            retried: 0,
-            unanswered: false,
-        }),
+        sent: std::sync::Mutex::new(Sent::default()),
         bar: indicatif::ProgressBar::new(total).with_style(
             indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} triples sent ({eta} left)",

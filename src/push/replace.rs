@@ -56,12 +56,8 @@ pub(super) fn atomically(
         // Nothing to move: emptying the target is one update already.
         update(client, endpoint, &format!("CLEAR SILENT {destination}"))?;
         return Ok(Sent {
-            triples: 0,
             requests: 1,
-            through: None,
-            verified: None,
-            retried: 0,
-            unanswered: false,
+            ..Sent::default()
         });
     }
     let temporary = temporary_graph();
@@ -75,7 +71,7 @@ pub(super) fn atomically(
             // The store may still be working on the batch given up on, and add it after
             // the temporary graph is dropped below.
             format!(
-                "; the store may still add the unanswered batch to the temporary graph after it is dropped: if <{temporary}> then exists, remove it with `DROP SILENT GRAPH <{temporary}>`"
+                "; the store may still add the unanswered batch to the temporary graph after it is dropped: if <{temporary}> then exists, remove it with `{drop}`"
             )
         } else {
             String::new()

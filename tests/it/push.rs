@@ -456,20 +456,26 @@ fn a_refusal_midway_says_what_was_sent_and_how_to_start_again() {
     }
 }
 
-#[test]
-fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
-    let dir = built_mini();
-    // Two batches answered, then one the store holds without a word (as Virtuoso 7.2 does
-    // with a PUT of 400 000 triples), longer than the push's --timeout.
-    let (port, seen) = numbered(|n| {
-        if n == 3 {
+/// Starts a server that holds the last batch of the mini graph in batches of 500 (its 110
+/// triples) for 20 s without a word, and answers every other request at once with 204.
+fn holding_the_last_batch() -> (u16, Arc<Mutex<Vec<Seen>>>) {
+    server(Arc::new(|request: &Seen| {
+        if request.body.lines().count() == 110 {
             std::thread::sleep(std::time::Duration::from_secs(20));
         }
         Response::builder()
             .status(StatusCode::NO_CONTENT)
             .body(Body::empty())
             .unwrap()
-    });
+    }))
+}
+
+#[test]
+fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
+    let dir = built_mini();
+    // Two batches answered, then one the store holds without a word (as Virtuoso 7.2 does
+    // with a PUT of 400 000 triples), longer than the push's --timeout.
+    let (port, seen) = holding_the_last_batch();
     let endpoint = format!("http://127.0.0.1:{port}/store");
     let started = std::time::Instant::now();
     let out = histkg(
@@ -508,17 +514,9 @@ fn a_store_that_never_answers_a_batch_stops_the_push_with_what_was_sent() {
 #[test]
 fn an_atomic_replace_given_up_on_a_batch_says_the_store_may_still_add_it() {
     let dir = built_mini();
-    // The last batch (110 triples) is held without a word; everything else, the DROP of the
-    // temporary graph included, is answered at once.
-    let (port, seen) = server(Arc::new(|request: &Seen| {
-        if request.body.lines().count() == 110 {
-            std::thread::sleep(std::time::Duration::from_secs(20));
-        }
-        Response::builder()
-            .status(StatusCode::NO_CONTENT)
-            .body(Body::empty())
-            .unwrap()
-    }));
+    // The last batch is held without a word; everything else, the DROP of the temporary
+    // graph included, is answered at once.
+    let (port, seen) = holding_the_last_batch();
     let endpoint = format!("http://127.0.0.1:{port}/store");
     let update = format!("http://127.0.0.1:{port}/update");
     let out = histkg(
